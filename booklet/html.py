@@ -1,0 +1,74 @@
+"""Content model → one HTML document, through Jinja2 (autoescape, strict undefined)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .assets import Assets
+from .model import Book, Figure, Placed
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """Consecutive half- or third-width figures set side by side."""
+
+    kind = "figure_row"
+    size: str
+    items: tuple[Placed, ...]
+
+
+def group_blocks(blocks: tuple[Placed, ...]) -> list[Placed | FigureRow]:
+    """Gather runs of same-size half/third figures into rows of 2 or 3."""
+    out: list[Placed | FigureRow] = []
+    run: list[Placed] = []
+
+    def flush():
+        per_row = 3 if run and run[0].block.size == "third" else 2
+        for start in range(0, len(run), per_row):
+            out.append(FigureRow(run[0].block.size, tuple(run[start:start + per_row])))
+        run.clear()
+
+    for placed in blocks:
+        small = isinstance(placed.block, Figure) and placed.block.size in ("half", "third")
+        if small and (not run or run[0].block.size == placed.block.size):
+            run.append(placed)
+            continue
+        if run:
+            flush()
+        if small:
+            run.append(placed)
+        else:
+            out.append(placed)
+    if run:
+        flush()
+    return out
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["group_blocks"] = group_blocks
+    return env
+
+
+def render_html(book: Book, assets: Assets, *, profile: str = "print", build_info: dict | None = None) -> str:
+    template = make_environment().get_template("book.html")
+    return template.render(
+        book=book,
+        edition=book.edition,
+        images=assets.images,
+        art=assets.art,
+        profile=profile,
+        build=build_info or {},
+    )

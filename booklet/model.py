@@ -1,0 +1,301 @@
+"""The content model: typed, frozen, layout-free.
+
+Block classes validate what a chapter file may say (field names are the YAML keys).
+Numbering, anchors and source lines are added when the model is built (validate.py),
+so templates compute nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NonEmpty = Field(min_length=1)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# ---------------------------------------------------------------- blocks
+
+
+class Text(Strict):
+    """paragraph, lead, heading: the YAML value is the text itself."""
+
+    text: str = NonEmpty
+
+
+def _paragraphs(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+class ImageRef(Strict):
+    image: str = NonEmpty
+    caption: str | None = None
+    alt: str | None = None
+
+    @field_validator("image")
+    @classmethod
+    def _under_assets(cls, value: str) -> str:
+        if not value.startswith("assets/") or "\\" in value:
+            raise ValueError("expected a path under assets/, like assets/photos/01-name.jpg")
+        return value
+
+
+class Figure(ImageRef):
+    size: Literal["full", "half", "third", "full-bleed"] = "full"
+    credit: str | None = None
+
+
+class Gallery(Strict):
+    images: list[ImageRef] = Field(min_length=1)
+    caption: str | None = None
+    columns: Literal[2, 3] = 2
+
+
+class Cell(Strict):
+    text: str
+    colspan: int = Field(default=1, ge=1, le=20)
+    rowspan: int = Field(default=1, ge=1, le=200)
+
+
+class Table(Strict):
+    title: str | None = None
+    columns: list[str] = Field(min_length=1)
+    rows: list[list[str | Cell]] = Field(min_length=1)
+    partial: bool = False
+    note: str | None = None
+
+    @property
+    def cells(self) -> list[list[Cell]]:
+        return [[c if isinstance(c, Cell) else Cell(text=c) for c in row] for row in self.rows]
+
+
+class Quote(Strict):
+    text: list[str] = Field(min_length=1)
+    speaker: str | None = None
+    context: str | None = None
+
+    _text = field_validator("text", mode="before")(lambda cls, v: _paragraphs(v))
+
+
+class Inscription(Strict):
+    lines: list[str] = Field(min_length=1)
+    signer: str = NonEmpty
+    office: str | None = None
+
+
+class NewsClip(Strict):
+    title: str = NonEmpty
+    date: str | None = None
+    source: str | None = None
+    video_url: str | None = None
+
+    @field_validator("video_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("expected a web address starting with https://")
+        return value
+
+
+class Clipping(Strict):
+    date: str = NonEmpty
+    outlet: str = NonEmpty
+    headline: str | None = None
+    subheadline: str | None = None
+    text: list[str] = []
+    scan: str | None = None
+    caption: str | None = None
+    simplified_source: bool = False
+
+    _text = field_validator("text", mode="before")(lambda cls, v: _paragraphs(v))
+    _scan = field_validator("scan")(lambda cls, v: v if v is None else ImageRef._under_assets(v))
+
+
+class LeaderQuote(Strict):
+    name: str = NonEmpty
+    office: list[str] = []
+    date: str | None = None
+    occasion: str | None = None
+    words: list[str] = Field(min_length=1)
+
+    _office = field_validator("office", mode="before")(lambda cls, v: _paragraphs(v))
+    _words = field_validator("words", mode="before")(lambda cls, v: _paragraphs(v))
+
+
+class ScannedDocument(ImageRef):
+    sender: str | None = None
+    title: str | None = None
+    recipient: str | None = None
+    text: list[str] = []
+    simplified_source: bool = False
+
+    _text = field_validator("text", mode="before")(lambda cls, v: _paragraphs(v))
+
+
+class Letter(ScannedDocument):
+    pass
+
+
+class Leaflet(ScannedDocument):
+    pass
+
+
+class KeyFigure(Strict):
+    number: str | int | float
+    unit: str | None = None
+    label: str = NonEmpty
+
+
+class KeyFigures(Strict):
+    items: list[KeyFigure] = Field(min_length=1)
+
+
+class Place(Strict):
+    name: str = NonEmpty
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Map(Strict):
+    caption: str | None = None
+    places: list[Place] = Field(min_length=1)
+
+
+TEXT_BLOCKS = ("paragraph", "lead", "heading")
+BLOCK_TYPES: dict[str, type[Strict]] = {
+    "paragraph": Text,
+    "lead": Text,
+    "heading": Text,
+    "figure": Figure,
+    "gallery": Gallery,
+    "table": Table,
+    "quote": Quote,
+    "testimony": Quote,
+    "inscription": Inscription,
+    "news_clip": NewsClip,
+    "clipping": Clipping,
+    "leader_quote": LeaderQuote,
+    "letter": Letter,
+    "leaflet": Leaflet,
+    "key_figures": KeyFigures,
+    "map": Map,
+}
+
+
+# ---------------------------------------------------------------- files
+
+
+class ChapterHead(Strict):
+    """The top level of a chapter file; blocks and sections are checked one by one."""
+
+    number: int = Field(ge=1, le=99)
+    title: str = NonEmpty
+    blocks: list[object] = []
+    sections: list[object] = []
+
+
+class SectionHead(Strict):
+    title: str = NonEmpty
+    blocks: list[object] = []
+
+
+class Organiser(Strict):
+    role: str = NonEmpty
+    names: list[str] = Field(min_length=1)
+
+
+class Trim(Strict):
+    width: str = "210mm"
+    height: str = "297mm"
+
+
+class Fonts(Strict):
+    body: str = "Noto Serif CJK TC"
+    heading: str = "Noto Sans CJK TC"
+
+
+class Edition(Strict):
+    """The edition file (booklet.yaml): metadata and the ordered chapter list."""
+
+    title: str = NonEmpty
+    subtitle: str | None = None
+    year: int = Field(ge=1900, le=2200)
+    language: Literal["zh-Hant", "zh-Hans"] = "zh-Hant"
+    edition: str | None = None
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    isbn: str | None = None
+    subject: str | None = None
+    keywords: list[str] = []
+    publisher: str | None = None
+    organisers: list[Organiser] = []
+    trim: Trim = Trim()
+    bleed: str = "3mm"
+    fonts: Fonts = Fonts()
+    chapters: list[str] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- the built model
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A block with its type and the source line it came from."""
+
+    kind: str
+    block: Strict
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    numeral: str  # 一
+    title: str
+    anchor: str
+    blocks: tuple[Placed, ...]
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    numeral: str
+    title: str
+    anchor: str
+    blocks: tuple[Placed, ...]
+    sections: tuple[Section, ...]
+    path: str
+
+    def all_blocks(self):
+        yield from self.blocks
+        for section in self.sections:
+            yield from section.blocks
+
+
+@dataclass(frozen=True)
+class Book:
+    edition: Edition
+    edition_path: str
+    chapters: tuple[Chapter, ...] = field(default_factory=tuple)
+
+    def all_blocks(self):
+        for chapter in self.chapters:
+            yield from chapter.all_blocks()
+
+
+CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 21 → 二十一 (1–99)."""
+    if n < 10:
+        return CHINESE_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return (CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (CHINESE_DIGITS[ones] if ones else "")
