@@ -152,6 +152,7 @@ def draw_map(block: Map) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="-2 -2 {width + 4:.1f} {height + 4:.1f}" '
         f'width="{width + 4:.1f}mm" height="{height + 4:.1f}mm" role="img">',
+        MAP_STYLE,
         f'<rect class="map-sea" x="0" y="0" width="{width:.1f}" height="{height:.1f}"/>',
     ]
     for lon in range(west, east + 1):

@@ -151,15 +151,31 @@ def _validate(model: type[Strict], data: Any, source: Source, path: PathKey, rep
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            _report_error(model, error, source, path, report)
+        errors = exc.errors()
+        for error in errors:
+            if not _shadowed(error, errors):
+                _report_error(model, error, source, path, report)
         return None
 
 
+def _shadowed(error: dict, errors: list[dict]) -> bool:
+    """A union's "not text" error is noise when the mapping branch says more precisely what is wrong."""
+    if not error["type"].endswith("_type"):
+        return False
+    loc = _clean_loc(error["loc"])
+    return any(len(_clean_loc(other["loc"])) > len(loc) and _clean_loc(other["loc"])[: len(loc)] == loc
+               for other in errors)
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    return tuple(
+        part for part in loc
+        if isinstance(part, int) or not (part.startswith("function-") or part in ("str", "Cell", "int", "float"))
+    )
+
+
 def _report_error(model, error: dict, source: Source, path: PathKey, report: Report) -> None:
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
-    # pydantic names union members in loc (e.g. "str", "Cell"); keep only real keys
-    loc = tuple(p for p in loc if isinstance(p, int) or p not in ("str", "Cell", "int", "float"))
+    loc = _clean_loc(error["loc"])  # pydantic names union members and validators in loc; keep real keys
     full = path + loc
     kind = error["type"]
     if kind == "extra_forbidden":

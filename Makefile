@@ -1,0 +1,35 @@
+# make catalogue — install what is missing, then build dist/booklet.pdf
+# make test      — install what is missing, then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+STAMP := $(VENV)/.installed
+
+.PHONY: catalogue test check system clean
+
+catalogue: $(STAMP)
+	$(PY) build.py
+
+check: $(STAMP)
+	$(PY) build.py check
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext.
+system:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): requirements.lock pyproject.toml | system
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+clean:
+	rm -rf dist .pytest_cache
