@@ -36,17 +36,23 @@ def fonts(pdf: Path) -> dict[str, bool]:
 
 
 def image_count(pdf: Path) -> int:
-    count = 0
+    """Distinct raster images in the file (pages may share one resource dictionary)."""
+    images, seen = set(), set()
     for page in PdfReader(pdf).pages:
         xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
         stack = list(xobjects.values())
         while stack:
-            obj = stack.pop().get_object()
+            ref = stack.pop()
+            key = getattr(ref, "idnum", id(ref))
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = ref.get_object()
             if obj.get("/Subtype") == "/Image":
-                count += 1
+                images.add(key)
             elif obj.get("/Subtype") == "/Form":
                 stack.extend(((obj.get("/Resources") or {}).get("/XObject") or {}).values())
-    return count
+    return len(images)
 
 
 def outline(pdf: Path) -> list[tuple[int, str, int]]:
