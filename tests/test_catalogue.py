@@ -13,7 +13,7 @@ from booklet.validate import load_book
 from .conftest import REPO
 from .pdfread import flat, fonts, outline, page_texts
 
-SEED = REPO.parent / "shared" / "seeds" / "001_5b49b9b18ff15a73.txt"
+SEED = REPO / "docs" / "manuscript" / "catalogue-2021.txt"
 MM = 72 / 25.4
 
 
@@ -136,3 +136,12 @@ def test_map_is_vector_with_its_labels_as_text(texts):
     page = next(t for t in texts if "澳門、從江地理位置示意圖" in t)
     for name in ("澳門", "從江縣", "貴陽", "廣州"):
         assert name in page
+
+
+def test_a_table_that_breaks_repeats_its_header_row(texts):
+    pages = [i for i, t in enumerate(texts) if "2018年簽署的幫扶協議" in t]
+    assert pages
+    start = pages[0]
+    assert "2019 年簽署的幫扶協議" not in texts[start], "the 2018 table is expected to break onto the next page"
+    for index in (start, start + 1):
+        assert "協議名稱" in texts[index] and "主要內容" in texts[index]
