@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 STAMP := $(VENV)/.installed
 
-.PHONY: catalogue test check system clean
+.PHONY: catalogue test check bench system clean
 
 catalogue: $(STAMP)
 	$(PY) build.py
@@ -16,6 +16,10 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Benchmark: writes dist/bench.md and dist/bench.json (photos generated into .cache/bench, never committed).
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 # Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext.
 system:

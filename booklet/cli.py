@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="edition file (default: booklet.yaml)")
     parser.add_argument("-o", "--output", type=Path, metavar="PATH",
                         help="output PDF (default: dist/<edition>.pdf)")
+    parser.add_argument("--html", type=Path, metavar="PATH",
+                        help="also write the HTML handed to the renderer (styles inlined)")
     parser.add_argument("--strict", action="store_true",
                         help="press run: missing images and other warnings are errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.edition.is_file():
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
-    options = Options(edition_file=args.edition, output=args.output, strict=args.strict)
+    options = Options(edition_file=args.edition, output=args.output, strict=args.strict, html_output=args.html)
     try:
         if args.command == "check":
             result = check(options, console.progress)

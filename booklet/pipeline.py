@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from .assets import Assets, collect_assets
 from .diagnostics import BuildError, ContentError, Report
@@ -29,6 +30,7 @@ class Options:
     output: Path | None = None
     strict: bool = False
     profile: str = "print"
+    html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
 
 
 @dataclass
@@ -86,6 +88,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     result.html = render_html(book, assets, profile=options.profile)
     styles_dir = root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
     css = stylesheets(styles_dir, book.edition)
+    if options.html_output:
+        write_atomic(options.html_output, standalone_html(result.html, css).encode())
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
         try:
@@ -96,8 +100,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         if result.report.errors:
             raise ContentError(result.report)
         progress(f"writing PDF ({result.pages} pages)")
-        pdf = write_pdf(document, book.edition)
-        write_atomic(output, pdf, check_pdf=True)
+        write_atomic(output, lambda stream: write_pdf(document, book.edition, stream), check_pdf=True)
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
@@ -106,20 +109,35 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     return result
 
 
-def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False) -> None:
-    """Write next to the target, verify, then rename over it: the old file is never half-written."""
-    if check_pdf and not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
-        raise BuildError(f"refusing to write {target}: the renderer's output is not a complete PDF", 3)
+def standalone_html(html: str, css_texts: list[str]) -> str:
+    """The HTML with its stylesheets inlined, for rendering by WeasyPrint alone."""
+    styles = "".join(f"<style>\n{text}\n</style>\n" for text in css_texts)
+    return html.replace("</head>", styles + "</head>", 1)
+
+
+def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None], *, check_pdf: bool = False) -> None:
+    """Write next to the target, verify, then rename over it: the old file is never half-written.
+
+    `data` is the bytes, or a function that writes them to a binary stream (large PDFs stream to disk).
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        with os.fdopen(handle, "w+b") as stream:
+            if callable(data):
+                data(stream)
+            else:
+                stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+            if check_pdf and not _is_complete_pdf(stream):
+                raise BuildError(f"refusing to write {target}: the renderer's output is not a complete PDF", 3)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(temp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -129,6 +147,14 @@ def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _is_complete_pdf(stream: BinaryIO) -> bool:
+    stream.seek(0)
+    head = stream.read(5)
+    stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, stream.tell() - 64))
+    return head == b"%PDF-" and b"%%EOF" in stream.read()
 
 
 @contextlib.contextmanager

@@ -115,7 +115,8 @@ def load_source(file: Path, root: Path) -> Source:
     try:
         if file.is_symlink() or not file.is_file():
             raise SourceError(Finding("error", "source.unreadable", "not a regular file", Location(rel)))
-        raw = file.read_bytes()[: MAX_FILE_BYTES + 1]
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise SourceError(
             Finding("error", "source.unreadable", f"cannot read: {exc.strerror}", Location(rel))

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Benchmark: `make bench` → dist/bench.md and dist/bench.json.
+
+Builds the real catalogue in a scratch copy of the project (.cache/bench/project) with a full
+set of generated camera-like photographs (4000×3000 JPEGs, 3–5 MB, one per figure, made
+deterministically and kept in the cache), and reports medians of several runs of each phase,
+peak memory (max RSS of the build process), PDF sizes, the same HTML rendered by WeasyPrint
+alone (the baseline), and a scaling series. It reports; it never passes or fails.
+
+    .venv/bin/python bench/run.py [--runs 3] [--scaling 1,6,15] [--profile PHASE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CACHE = REPO / ".cache" / "bench"
+PROJECT = CACHE / "project"
+PHOTOS = CACHE / "photos"  # generated once, hard-linked or copied into scratch projects
+DIST = REPO / "dist"
+PYTHON = sys.executable
+
+
+def image_refs() -> list[str]:
+    from booklet.assets import image_refs as refs_of
+    from booklet.diagnostics import Report
+    from booklet.validate import load_book
+
+    book = load_book(REPO / "booklet.yaml", REPO, Report())
+    return sorted({ref for placed in book.all_blocks() for ref, _ in refs_of(placed)})
+
+
+def make_photo(ref: str) -> bytes:
+    """A deterministic camera-like JPEG: smooth colour fields plus sensor-like noise."""
+    from PIL import Image
+
+    rng = random.Random(hashlib.sha256(ref.encode()).digest())
+    base = Image.frombytes("RGB", (40, 30), rng.randbytes(40 * 30 * 3)).resize((4000, 3000), Image.BICUBIC)
+    noise = Image.frombytes("RGB", (4000, 3000), rng.randbytes(4000 * 3000 * 3))
+    out = io.BytesIO()
+    Image.blend(base, noise, 0.12).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def ensure_photos(refs: list[str]) -> None:
+    for ref in refs:
+        target = PHOTOS / ref
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = make_photo(ref)
+        target.with_suffix(".tmp").write_bytes(data)
+        target.with_suffix(".tmp").rename(target)
+
+
+def make_project(folder: Path, repeat: int = 1) -> Path:
+    """A scratch project: the repo's styles and edition, chapters repeated `repeat` times, photos linked."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "chapters").mkdir(parents=True)
+    shutil.copytree(REPO / "styles", folder / "styles")
+    edition = (REPO / "booklet.yaml").read_text(encoding="utf-8")
+    names = re.findall(r"^\s*-\s*(chapters/\S+\.yaml)\s*$", edition, flags=re.M)
+    listed = []
+    number = 0
+    for copy in range(repeat):
+        for name in names:
+            number += 1
+            text = (REPO / name).read_text(encoding="utf-8")
+            text = re.sub(r"^number:\s*\d+", f"number: {number}", text, count=1, flags=re.M)
+            target = f"chapters/{number:03d}-{Path(name).stem}.yaml" if repeat > 1 else name
+            (folder / target).write_text(text, encoding="utf-8")
+            listed.append(target)
+    head = edition.split("\nchapters:")[0]
+    (folder / "booklet.yaml").write_text(head + "\nchapters:\n" + "".join(f"  - {n}\n" for n in listed),
+                                         encoding="utf-8")
+    for source in PHOTOS.rglob("*"):
+        if source.is_file():
+            target = folder / source.relative_to(PHOTOS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+    return folder
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess | None]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    out, err = process.stdout.read(), process.stderr.read()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        print(f"  ! {' '.join(args)} exited {process.returncode}: {err.decode()[-500:]}", file=sys.stderr)
+    return seconds, usage.ru_maxrss / 1024, subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+def supports(flag: str) -> bool:
+    help_text = subprocess.run([PYTHON, str(REPO / "build.py"), "--help"], capture_output=True, text=True).stdout
+    return flag in help_text
+
+
+def measure(name: str, runs: int, prepare, args: list[str], cwd: Path, results: dict) -> None:
+    times, peaks = [], []
+    for _ in range(runs):
+        prepare()
+        seconds, peak, _ = run(args, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    results[name] = {"median_s": round(statistics.median(times), 2), "runs_s": [round(t, 2) for t in times],
+                     "peak_mb": round(max(peaks))}
+    print(f"  {name:<28} {results[name]['median_s']:7.2f} s  {results[name]['peak_mb']:6d} MB", file=sys.stderr)
+
+
+def profile(phase: str, project: Path) -> Path:
+    """cProfile of one in-process build phase → dist/bench-<phase>.prof and a text summary."""
+    import cProfile
+    import pstats
+
+    from booklet.pipeline import Options, build, check
+
+    options = Options(edition_file=project / "booklet.yaml", output=project / "dist" / "profile.pdf")
+    target = DIST / f"bench-{phase}.prof"
+    profiler = cProfile.Profile()
+    profiler.enable()
+    (check if phase == "check" else build)(options)
+    profiler.disable()
+    profiler.dump_stats(target)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+    target.with_suffix(".txt").write_text(text.getvalue())
+    return target
+
+
+def versions() -> dict:
+    import weasyprint
+
+    pango = subprocess.run(["pkg-config", "--modversion", "pango"], capture_output=True, text=True).stdout.strip()
+    return {"python": platform.python_version(), "weasyprint": weasyprint.__version__, "pango": pango or None,
+            "cores": os.cpu_count(), "machine": platform.machine()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scaling", default="1,6,15", help="repeat counts of the content (≈100, 400, 1000 pages)")
+    parser.add_argument("--profile", metavar="PHASE", choices=["check", "build"], help="write a cProfile of a phase")
+    args = parser.parse_args()
+
+    DIST.mkdir(exist_ok=True)
+    refs = image_refs()
+    print(f"photos: {len(refs)} (generated once into {PHOTOS.relative_to(REPO)})", file=sys.stderr)
+    ensure_photos(refs)
+    photo_mb = sum((PHOTOS / r).stat().st_size for r in refs) / 1e6
+    project = make_project(PROJECT)
+    build = [PYTHON, str(REPO / "build.py"), "-q"]
+    results: dict = {}
+
+    def cold():
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+
+    def nothing():
+        pass
+
+    chapter = project / "chapters" / "04-impact.yaml"
+    original = chapter.read_text(encoding="utf-8")
+
+    def edit():
+        text = chapter.read_text(encoding="utf-8")
+        chapter.write_text(original if text != original else original + "# edited\n", encoding="utf-8")
+
+    print("phases (median of %d):" % args.runs, file=sys.stderr)
+    measure("check", args.runs, nothing, build + ["check"], project, results)
+    measure("print build, cold", args.runs, cold, build, project, results)
+    measure("print build, warm", args.runs, nothing, build + ["--html", "dist/booklet.html"], project, results)
+    proof = ["--proof"] if supports("--proof") else []
+    measure("proof build" + ("" if proof else " (no --proof yet: plain build)"), args.runs, nothing,
+            build + proof + ["-o", "dist/proof.pdf"], project, results)
+    measure("edit one chapter → proof", args.runs, edit, build + proof + ["-o", "dist/proof.pdf"], project, results)
+    chapter.write_text(original, encoding="utf-8")
+    baseline = [PYTHON, "-m", "weasyprint", "-q", "-u", project.as_uri() + "/", "dist/booklet.html",
+                "dist/baseline.pdf"]
+    measure("WeasyPrint alone (baseline)", args.runs, nothing, baseline, project, results)
+
+    sizes = {name: round((project / "dist" / name).stat().st_size / 1e6, 1)
+             for name in ("booklet.pdf", "proof.pdf", "baseline.pdf") if (project / "dist" / name).exists()}
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(project / "dist/booklet.pdf")],
+                                                             capture_output=True, text=True).stdout)[1])
+
+    scaling = []
+    print("scaling:", file=sys.stderr)
+    for repeat in [int(n) for n in args.scaling.split(",") if n]:
+        folder = make_project(CACHE / f"scale-{repeat}", repeat)
+        run(build, folder)  # fills the image cache, if the pipeline has one
+        seconds, peak, _ = run(build, folder)
+        info = subprocess.run(["pdfinfo", str(folder / "dist/booklet.pdf")], capture_output=True, text=True).stdout
+        count = int(re.search(r"Pages:\s+(\d+)", info)[1]) if "Pages" in info else 0
+        scaling.append({"repeat": repeat, "pages": count, "seconds": round(seconds, 2), "peak_mb": round(peak)})
+        print(f"  ×{repeat:<3} {count:5d} pages {seconds:7.2f} s {peak:6.0f} MB", file=sys.stderr)
+        shutil.rmtree(folder)
+
+    base = results["WeasyPrint alone (baseline)"]["median_s"]
+    ratios = {"warm print / baseline": round(results["print build, warm"]["median_s"] / base, 2),
+              "cold print / baseline": round(results["print build, cold"]["median_s"] / base, 2)}
+    if len(scaling) >= 2 and scaling[0]["seconds"]:
+        first, last = scaling[0], scaling[-1]
+        ratios["largest / smallest time"] = round(last["seconds"] / first["seconds"], 2)
+        ratios["largest / smallest pages"] = round(last["pages"] / max(first["pages"], 1), 2)
+    report = {"versions": versions(), "photos": len(refs), "photos_mb": round(photo_mb), "pages": pages,
+              "phases": results, "ratios": ratios, "pdf_mb": sizes, "scaling": scaling}
+    if args.profile:
+        report["profile"] = str(profile(args.profile, project).relative_to(REPO))
+    (DIST / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    (DIST / "bench.md").write_text(markdown(report))
+    print((DIST / "bench.md").read_text())
+    return 0
+
+
+def markdown(report: dict) -> str:
+    v = report["versions"]
+    lines = [
+        "# Benchmark",
+        "",
+        f"Python {v['python']}, WeasyPrint {v['weasyprint']}, Pango {v['pango']}, {v['cores']} cores. "
+        f"{report['pages']} pages, {report['photos']} photos ({report['photos_mb']} MB of 4000×3000 JPEGs).",
+        "",
+        "| phase | median (s) | runs (s) | peak memory (MB) |",
+        "| --- | ---: | --- | ---: |",
+    ]
+    for name, r in report["phases"].items():
+        lines.append(f"| {name} | {r['median_s']} | {', '.join(map(str, r['runs_s']))} | {r['peak_mb']} |")
+    lines += ["", "| ratio | value |", "| --- | ---: |"]
+    lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
+    lines += ["", "| PDF | MB |", "| --- | ---: |"] + [f"| {k} | {v} |" for k, v in report["pdf_mb"].items()]
+    lines += ["", "| content × | pages | time (s) | peak memory (MB) |", "| ---: | ---: | ---: | ---: |"]
+    lines += [f"| {s['repeat']} | {s['pages']} | {s['seconds']} | {s['peak_mb']} |" for s in report["scaling"]]
+    if "profile" in report:
+        lines += ["", f"Profile: `{report['profile']}` (text summary beside it)."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
