@@ -67,7 +67,7 @@ def edition_css(edition: Edition) -> str:
     return (
         f"@page {{ size: {edition.trim.width} {edition.trim.height}; bleed: {edition.bleed}; }}\n"
         f":root {{ --font-body: \"{fonts.body}\", \"DejaVu Serif\"; "
-        f"--font-heading: \"{fonts.heading}\", \"DejaVu Sans\"; }}\n"
+        f"--font-heading: \"{fonts.heading}\", \"DejaVu Sans\"; --bleed: {edition.bleed}; }}\n"
         f"body {{ string-set: booktitle \"{edition.title}\"; }}\n"
     )
 
@@ -113,8 +113,9 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report)
     return document
 
 
-def write_pdf(document, edition: Edition) -> bytes:
-    return document.write_pdf(pdf_identifier=_identifier(edition), pdf_tags=False)
+def write_pdf(document, edition: Edition, options: dict | None = None) -> bytes:
+    """`options`: the output profile's WeasyPrint options (profiles.Profile.pdf_options)."""
+    return document.write_pdf(**{"pdf_identifier": _identifier(edition), "pdf_tags": False, **(options or {})})
 
 
 def _identifier(edition: Edition) -> bytes:
