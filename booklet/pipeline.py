@@ -1,4 +1,4 @@
-"""load → validate → assets → images → html → render → press finish → preflight → write (atomic)."""
+"""load → validate → assets → images → html → render → press finish → preflight → atomic write."""
 
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     book, assets = result.book, result.assets
     assert assets is not None
     profile = choose_profile(options, book, result.report)
-    icc = press.output_profile(book.edition, options.edition_file, root, result.report) if profile and profile.press else b""
+    icc = b""
+    if profile is not None and profile.press:
+        icc = press.output_profile(book.edition, options.edition_file, root, result.report) or b""
     if profile is None or result.report.errors:
         raise ContentError(result.report)
     result.profile = profile.name
@@ -133,7 +135,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             pdf, _ = press.finish_press(pdf, book.edition, icc, press.parse_palette(styles_dir),
                                         _identifier(book.edition))
         result.preflight = preflight(
-            pdf, press=profile.press, bleed=profile.bleed, page_multiple=book.edition.page_multiple if profile.bleed else 1,
+            pdf, press=profile.press, bleed=profile.bleed,
+            page_multiple=book.edition.page_multiple if profile.bleed else 1,
             image_names=result.images.sizes, ppi_warn=profile.ppi, ppi_fail=profile.ppi * 2 // 3,
             profile=profile.name)
         write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())

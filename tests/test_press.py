@@ -329,3 +329,19 @@ def test_profile_flags_and_usage(project):
     project.edition("chapters/01-a.yaml", extra="profile: poster\n")
     done = project.run()
     assert done.returncode == 1 and "unknown profile 'poster'" in done.stderr
+
+
+def test_the_edition_names_a_cmyk_output_profile(project):
+    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    (project.root / "assets/icc").mkdir(parents=True)
+    (project.root / "assets/icc/srgb.icc").write_bytes(srgb)
+    project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/srgb.icc\n")
+    done = project.run()
+    assert done.returncode == 1
+    assert re.search(r"booklet\.yaml:\d+:\d+: error: icc_profile: assets/icc/srgb\.icc is a RGB mntr profile; "
+                     r"the press needs a CMYK output \(printer\) profile \[edition\.icc-profile\]", done.stderr), \
+        done.stderr
+    (project.root / "assets/icc/press.icc").write_bytes(DEFAULT_ICC.read_bytes())
+    project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/press.icc\n")
+    assert project.run("-q").returncode == 0
