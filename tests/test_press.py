@@ -345,3 +345,12 @@ def test_the_edition_names_a_cmyk_output_profile(project):
     (project.root / "assets/icc/press.icc").write_bytes(DEFAULT_ICC.read_bytes())
     project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/press.icc\n")
     assert project.run("-q").returncode == 0
+
+
+def test_weasyprint_embeds_the_cached_jpegs_untouched(press):
+    pdf = pikepdf.open(press["pdf"])
+    embedded = {hashlib.sha256(obj.read_raw_bytes()).hexdigest() for obj in pdf.objects
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image}
+    cached = {hashlib.sha256(path.read_bytes()).hexdigest()
+              for path in (press["project"].root / ".cache/images").glob("*.jpg")}
+    assert len(embedded) == 5 and embedded <= cached
