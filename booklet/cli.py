@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .diagnostics import BuildError, Finding, Report
 from .pipeline import Options, Result, build, check
+from .profiles import PROFILES
 
 SHOWN_PER_CODE = 5
 
@@ -33,6 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also write the HTML handed to the renderer (styles inlined)")
     parser.add_argument("--strict", action="store_true",
                         help="press run: missing images and other warnings are errors")
+    outputs = parser.add_mutually_exclusive_group()
+    for profile in PROFILES.values():  # one flag per output profile (profiles.py)
+        outputs.add_argument(f"--{profile.name}", dest="profile", action="store_const", const=profile.name,
+                             help=f"{profile.description} → dist/<edition>{profile.suffix}.pdf")
+    outputs.add_argument("--all", dest="profile", action="store_const", const="all",
+                         help=f"write every profile: {', '.join(PROFILES)}")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
     return parser.parse_args(argv)
@@ -60,6 +67,12 @@ class Console:
                 hidden[finding.code] += 1
         for code, count in hidden.items():
             print(f"  … and {count} more [{code}] (-v lists them all)", file=sys.stderr)
+
+    def preflight(self, result: Result) -> None:
+        if result.preflight is None or self.quiet:  # a failure that matters stops the build (--strict)
+            return
+        for line in result.preflight.lines():
+            print(line, file=sys.stderr)
 
     def _colour(self, finding: Finding) -> str:
         text = finding.format()
@@ -90,20 +103,30 @@ def main(argv: list[str] | None = None) -> int:
     if not args.edition.is_file():
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
-    options = Options(edition_file=args.edition, output=args.output, strict=args.strict, html_output=args.html)
+    profiles = list(PROFILES) if args.profile == "all" else [args.profile]
+    if args.output and len(profiles) > 1:
+        print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)
+        return 2
     try:
         if args.command == "check":
-            result = check(options, console.progress)
+            result = check(Options(edition_file=args.edition, strict=args.strict), console.progress)
             console.findings(result.report)
             console.summary(result, "checked")
             return 1 if result.report.errors else 0
-        result = build(options, console.progress)
-        console.findings(result.report)
-        console.summary(result, "built")
+        for profile in profiles:
+            options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile=profile,
+                              html_output=args.html)
+            result = build(options, console.progress)
+            console.findings(result.report)
+            console.preflight(result)
+            console.summary(result, f"built {result.profile}")
         return 0
     except BuildError as exc:
         if exc.report is not None:
             console.findings(exc.report)
+        if getattr(exc, "preflight", None) is not None:
+            for line in exc.preflight.lines():
+                print(line, file=sys.stderr)
         print(f"build failed: {exc}; the previous PDF is untouched", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user

@@ -237,6 +237,21 @@ class Edition(Strict):
     bleed: str = "3mm"
     fonts: Fonts = Fonts()
     chapters: list[str] = Field(min_length=1)
+    # press output (issue 3): the default profile, the press's CMYK ICC profile (a path in the
+    # project; default: ghostscript's default_cmyk.icc) and the signature the page count rounds to
+    profile: str | None = None
+    icc_profile: str | None = None
+    page_multiple: Literal[4, 8, 16] = 4
+
+    @field_validator("isbn")
+    @classmethod
+    def _isbn13(cls, value: str | None) -> str | None:
+        from .isbn import isbn13_problem
+
+        problem = value and isbn13_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 # ---------------------------------------------------------------- the built model

@@ -1,4 +1,4 @@
-"""load → validate → assets → html → render → checks → write (atomic)."""
+"""load → validate → assets → images → html → render → press finish → preflight → atomic write."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .assets import Assets, collect_assets
-from .diagnostics import BuildError, ContentError, Report
+from .diagnostics import BuildError, ContentError, Location, Report
 from .html import render_html
+from .images import ImageStats, Settings, prepare_images
+from .isbn import draw_ean13
 from .model import Book
+from .preflight import Preflight, preflight
+from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .render import render_document, stylesheets, write_pdf
 from .validate import load_book
 
@@ -29,7 +33,7 @@ class Options:
     edition_file: Path
     output: Path | None = None
     strict: bool = False
-    profile: str = "print"
+    profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
 
 
@@ -42,6 +46,9 @@ class Result:
     output: Path | None = None
     pages: int = 0
     seconds: float = 0.0
+    profile: str | None = None
+    images: ImageStats | None = None
+    preflight: Preflight | None = None
 
 
 def project_root(edition_file: Path) -> Path:
@@ -54,7 +61,17 @@ def project_root(edition_file: Path) -> Path:
 
 
 def default_output(edition_file: Path, root: Path) -> Path:
-    return root / "dist" / f"{edition_file.stem}.pdf"
+    return PROFILES[DEFAULT_PROFILE].output(edition_file, root)
+
+
+def choose_profile(options: Options, book: Book, report: Report) -> Profile | None:
+    """The flag's profile, else the edition's `profile:`, else print."""
+    name = options.profile or book.edition.profile or DEFAULT_PROFILE
+    if name in PROFILES:
+        return PROFILES[name]
+    report.error("edition.profile", f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}",
+                 location=Location(book.edition_path), field="profile")
+    return None
 
 
 def check(options: Options, progress: Progress = lambda _: None) -> Result:
@@ -76,6 +93,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
     """Build the PDF. Raises BuildError (content errors are in result.report first)."""
+    from . import press
+
     started = time.perf_counter()
     result = check(options, progress)
     root = project_root(options.edition_file)
@@ -83,30 +102,70 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         raise ContentError(result.report)
     book, assets = result.book, result.assets
     assert assets is not None
-    output = options.output or default_output(options.edition_file, root)
-    progress("writing HTML")
-    result.html = render_html(book, assets, profile=options.profile)
+    profile = choose_profile(options, book, result.report)
+    icc = b""
+    if profile is not None and profile.press:
+        icc = press.output_profile(book.edition, options.edition_file, root, result.report) or b""
+    if profile is None or result.report.errors:
+        raise ContentError(result.report)
+    result.profile = profile.name
+    output = options.output or profile.output(options.edition_file, root)
+    progress(f"preparing images for {profile.name} ({profile.colour.upper()}, {profile.ppi} ppi)")
+    result.images = prepare_images(book, assets, root, Settings(profile.colour, profile.ppi, icc), result.report)
+    progress(f"images: {result.images.converted} converted, {result.images.cached} from the cache")
+    if result.report.errors:
+        raise ContentError(result.report)
+    if book.edition.isbn:
+        assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     styles_dir = root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
-    css = stylesheets(styles_dir, book.edition)
-    if options.html_output:
-        write_atomic(options.html_output, standalone_html(result.html, css).encode())
+    css = stylesheets(styles_dir, book.edition, [(styles_dir / name).read_text(encoding="utf-8")
+                                                 for name in profile.stylesheets])
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
-        try:
-            document = render_document(result.html, css, root, result.report)
-        except RecursionError:
-            raise BuildError("the renderer ran out of stack laying out the book", 3, result.report) from None
+        document = _layout(book, assets, profile, css, root, result, blank_pages=0)
+        short = -len(document.pages) % book.edition.page_multiple if profile.bleed else 0
+        if short:  # planned blank pages before the colophon: the press wants whole signatures
+            progress(f"adding {short} blank pages for a multiple of {book.edition.page_multiple}")
+            document = _layout(book, assets, profile, css, root, result, blank_pages=short)
         result.pages = len(document.pages)
         if result.report.errors:
             raise ContentError(result.report)
+        if options.html_output:
+            write_atomic(options.html_output, standalone_html(result.html, css).encode())
         progress(f"writing PDF ({result.pages} pages)")
-        write_atomic(output, lambda stream: write_pdf(document, book.edition, stream), check_pdf=True)
+        pdf = write_pdf(document, book.edition, profile.pdf_options)
+        if profile.press:
+            progress("press finish: CMYK, output intent, PDF/X-4")
+            pdf, _ = press.finish_press(pdf, book.edition, icc, press.parse_palette(styles_dir),
+                                        press.document_identifier(book.edition))
+        result.preflight = preflight(
+            pdf, press=profile.press, bleed=profile.bleed,
+            page_multiple=book.edition.page_multiple if profile.bleed else 1,
+            image_names=result.images.sizes, ppi_warn=profile.ppi, ppi_fail=profile.ppi * 2 // 3,
+            profile=profile.name)
+        write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())
+        if options.strict and result.preflight.failures:
+            names = ", ".join(check.name for check in result.preflight.failures)
+            failure = BuildError(f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
+                                 1, result.report)
+            failure.preflight = result.preflight  # type: ignore[attr-defined]
+            raise failure
+        write_atomic(output, pdf, check_pdf=True)
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
     result.output = output
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], root: Path, result: Result,
+            *, blank_pages: int):
+    result.html = render_html(book, assets, profile=profile.name, build_info={"blank_pages": blank_pages})
+    try:
+        return render_document(result.html, css, root, result.report)
+    except RecursionError:
+        raise BuildError("the renderer ran out of stack laying out the book", 3, result.report) from None
 
 
 def standalone_html(html: str, css_texts: list[str]) -> str:
