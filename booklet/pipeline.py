@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assets import Assets, collect_assets
+from .convert import convert_book
 from .diagnostics import BuildError, ContentError, Report
 from .html import render_html
 from .model import Book
-from .render import render_document, stylesheets, write_pdf
+from .render import STYLE_ORDER, render_document, stylesheets, write_pdf
+from .reproducible import input_files, manifest, manifest_bytes
 from .validate import load_book
 
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -62,6 +64,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
     root = project_root(options.edition_file)
     progress("loading content")
     book = load_book(options.edition_file, root, result.report)
+    if book is not None:
+        book = convert_book(book)  # the edition's script (zh-Hans editions); sources stay Traditional
     result.book = book
     if book is not None:
         for chapter in book.chapters:
@@ -101,9 +105,20 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
+        _write_manifest(book, root, styles_dir, assets, [output, findings])
     result.output = output
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_manifest(book: Book, root: Path, styles_dir: Path, assets: Assets, outputs: list[Path]) -> None:
+    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
+    from urllib.parse import unquote, urlsplit
+
+    styles = [styles_dir / name for name in STYLE_ORDER]
+    images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
+    data = manifest(book, root, input_files(book, root, styles, images), outputs)
+    write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
 
 
 def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False) -> None:

@@ -118,7 +118,6 @@ def write_pdf(document, edition: Edition) -> bytes:
 
 
 def _identifier(edition: Edition) -> bytes:
-    import hashlib
+    from .reproducible import pdf_identifier
 
-    seed = f"{edition.title}|{edition.edition}|{edition.date}|{edition.isbn}|{edition.language}"
-    return hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
+    return pdf_identifier(edition)
