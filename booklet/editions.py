@@ -18,6 +18,7 @@ the schema (schema.unknown-field) at the file and line that wrote them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,7 @@ def _chain(file: Path, root: Path, report: Report) -> list[Source] | None:
                          location=pointed_from, field="extends")
             return None
         try:
-            source = load_source(current, root)
+            source = load_source(Path(os.path.normpath(current.absolute())), root)  # no "a/../b" names
         except SourceError as exc:
             if pointed_from is not None and exc.finding.code == "source.unreadable":
                 report.error("edition.extends-missing", f"the edition it extends, {current.name}, "
