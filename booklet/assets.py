@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .diagnostics import Report
-from .model import Book, Clipping, Gallery, ImageRef, Map, NewsClip, Placed
+from .model import Book, Clipping, Fonts, Gallery, ImageRef, Map, NewsClip, Placed
 
 KNOWN_FORMATS = {  # magic bytes → format
     b"\xff\xd8\xff": "jpeg",
@@ -74,7 +74,7 @@ def collect_assets(book: Book, root: Path, report: Report, *, strict: bool = Fal
                 else:
                     report.error("image.invalid", f"image {ref}: {image.problem}", **where)
         if isinstance(placed.block, Map):
-            art[block_key(placed)] = draw_map(placed.block)
+            art[block_key(placed)] = draw_map(placed.block, book.edition.fonts)
         if isinstance(placed.block, NewsClip) and placed.block.video_url:
             art[block_key(placed)] = draw_qr(placed.block.video_url)
     return Assets(images=images, art=art)
@@ -136,8 +136,10 @@ MAP_STYLE = (
 )
 
 
-def draw_map(block: Map) -> Markup:
+def draw_map(block: Map, fonts: Fonts | None = None) -> Markup:
     """The places on an equirectangular projection with a graticule, as inline SVG."""
+    style = MAP_STYLE if fonts is None else (  # the edition's faces (SC in a Simplified edition)
+        MAP_STYLE.replace("Noto Serif CJK TC", fonts.body).replace("Noto Sans CJK TC", fonts.heading))
     lats = [p.lat for p in block.places]
     lons = [p.lon for p in block.places]
     pad = 1.5
@@ -152,7 +154,7 @@ def draw_map(block: Map) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="-2 -2 {width + 4:.1f} {height + 4:.1f}" '
         f'width="{width + 4:.1f}mm" height="{height + 4:.1f}mm" role="img">',
-        MAP_STYLE,
+        style,
         f'<rect class="map-sea" x="0" y="0" width="{width:.1f}" height="{height:.1f}"/>',
     ]
     for lon in range(west, east + 1):

@@ -24,8 +24,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build the exhibition catalogue PDF from the edition file and its chapters.",
         epilog="Exit codes: 0 success, 1 content error, 2 usage, 3 render failure, 4 output failure.",
     )
-    parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
-                        help="build (default): write the PDF; check: validate content and images, no PDF")
+    parser.add_argument("command", nargs="?", choices=["build", "check", "diff"], default="build",
+                        help="build (default): write the PDF; check: validate content and images, no PDF; "
+                             "diff OLD NEW: what changed between two editions")
+    parser.add_argument("files", nargs="*", type=Path, metavar="EDITION",
+                        help="diff only: the old and the new edition file (or one edition with --rev)")
+    parser.add_argument("--rev", metavar="REV",
+                        help="diff only: compare the edition at this git revision with the working tree")
+    parser.add_argument("--no-pages", action="store_true",
+                        help="diff only: compare the content, do not lay out the pages")
     parser.add_argument("--edition", type=Path, default=Path("booklet.yaml"), metavar="FILE",
                         help="edition file (default: booklet.yaml)")
     parser.add_argument("-o", "--output", type=Path, metavar="PATH",
@@ -100,6 +107,11 @@ class Console:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(args.quiet, args.verbose)
+    if args.command == "diff":
+        return _diff(args, console)
+    if args.files or args.rev:
+        print("build.py: error: edition files and --rev are for the diff command", file=sys.stderr)
+        return 2
     if not args.edition.is_file():
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
@@ -138,3 +150,40 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous PDF is untouched", file=sys.stderr)
         return 130
+
+
+def _diff(args: argparse.Namespace, console: Console) -> int:
+    """build.py diff OLD NEW | build.py diff --rev REV [EDITION]: report, and write the HTML report."""
+    from .diff import run, run_rev
+
+    files = list(args.files)
+    if args.rev is None and len(files) != 2 or args.rev is not None and len(files) > 1:
+        print("build.py: error: diff needs OLD NEW, or --rev REV [EDITION]", file=sys.stderr)
+        return 2
+    if args.rev is not None and not files:
+        files = [args.edition]
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        print(f"build.py: error: edition file {missing[0]} not found", file=sys.stderr)
+        return 2
+    try:
+        console.progress("comparing editions" + ("" if args.no_pages else " and laying out both"))
+        colour = sys.stdout.isatty()
+        if args.rev is not None:
+            _, report = run_rev(args.rev, files[0], args.output, pages=not args.no_pages, colour=colour)
+        else:
+            _, report = run(files[0], files[1], args.output, pages=not args.no_pages, colour=colour)
+        if not args.quiet:
+            print(f"diff report → {report}", file=sys.stderr)
+        return 0
+    except BuildError as exc:
+        if exc.report is not None:
+            console.findings(exc.report)
+        print(f"diff failed: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("BOOKLET_DEBUG"):
+            raise
+        print(f"diff failed: internal error ({type(exc).__name__}: {exc}); rerun with BOOKLET_DEBUG=1",
+              file=sys.stderr)
+        return 3

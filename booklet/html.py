@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .assets import Assets
 from .model import Book, Figure, Placed
+from .reproducible import w3c_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -70,5 +71,5 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
         images=assets.images,
         art=assets.art,
         profile=profile,
-        build=build_info or {},
+        build={"created": w3c_date(book.edition), **(build_info or {})},  # fixed: reproducible
     )

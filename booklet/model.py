@@ -252,6 +252,10 @@ class Edition(Strict):
         if problem:
             raise ValueError(problem)
         return value
+    # editions (booklet/editions.py merges files that `extends:` another; see the README)
+    printing_history: list[str] = []  # colophon lines, one per edition; extending editions append
+    conversion: Literal["hk2s", "t2s", "tw2s"] | None = None  # OpenCC config applied to the text
+    conversion_overrides: dict[str, str] = {}  # converted text → corrected text, after conversion
 
 
 # ---------------------------------------------------------------- the built model
@@ -294,11 +298,26 @@ class Chapter:
             yield from section.blocks
 
 
+# Fixed words the templates print, in the source script; converted with the content.
+LABELS = {
+    "contents": "目錄",
+    "year": "年",
+    "partial": "（部分）",
+    "inscribed": "題辭",
+    "time": "時間：",
+    "source": "來源：",
+    "missing_image": "缺圖",
+    "invalid_image": "圖片無效",
+}
+
+
 @dataclass(frozen=True)
 class Book:
     edition: Edition
     edition_path: str
     chapters: tuple[Chapter, ...] = field(default_factory=tuple)
+    edition_files: tuple[str, ...] = ()  # the extends chain, root first (for the manifest)
+    labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
 
     def all_blocks(self):
         for chapter in self.chapters:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .assets import Assets, collect_assets
+from .convert import convert_book
 from .diagnostics import BuildError, ContentError, Location, Report
 from .html import render_html
 from .images import ImageStats, Settings, prepare_images
@@ -20,7 +21,8 @@ from .isbn import draw_ean13
 from .model import Book
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
-from .render import render_document, stylesheets, write_pdf
+from .render import STYLE_ORDER, render_document, stylesheets, write_pdf
+from .reproducible import input_files, manifest, manifest_bytes
 from .validate import load_book
 
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -81,6 +83,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
     root = project_root(options.edition_file)
     progress("loading content")
     book = load_book(options.edition_file, root, result.report)
+    if book is not None:
+        book = convert_book(book)  # the edition's script (zh-Hans editions); sources stay Traditional
     result.book = book
     if book is not None:
         for chapter in book.chapters:
@@ -154,6 +158,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
+        _write_manifest(book, root, styles_dir, profile, assets, [output, findings])
     result.output = output
     result.seconds = time.perf_counter() - started
     return result
@@ -172,6 +177,17 @@ def standalone_html(html: str, css_texts: list[str]) -> str:
     """The HTML with its stylesheets inlined, for rendering by WeasyPrint alone."""
     styles = "".join(f"<style>\n{text}\n</style>\n" for text in css_texts)
     return html.replace("</head>", styles + "</head>", 1)
+
+
+def _write_manifest(book: Book, root: Path, styles_dir: Path, profile: Profile, assets: Assets,
+                    outputs: list[Path]) -> None:
+    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
+    from urllib.parse import unquote, urlsplit
+
+    styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
+    images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
+    data = manifest(book, root, input_files(book, root, styles, images), outputs)
+    write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
 
 
 def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None], *, check_pdf: bool = False) -> None:

@@ -310,15 +310,18 @@ def _add_output_intent(pdf, icc: bytes, converter: ColourConverter) -> None:
 
 def document_identifier(edition: Edition) -> bytes:
     """A stable identity for the edition: the same inputs give the same XMP document id."""
-    seed = f"{edition.title}|{edition.edition}|{edition.date}|{edition.isbn}|{edition.language}"
-    return hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
+    from .reproducible import pdf_identifier
+
+    return pdf_identifier(edition)
 
 
 def _set_metadata(pdf, edition: Edition, identifier: bytes) -> None:
     """PDF/X-4 XMP, deterministic: dates from the edition, ids from the document identifier."""
     digest = hashlib.sha256(identifier).hexdigest()
     document_id = f"uuid:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-    date = f"{edition.date}T00:00:00+08:00"
+    from .reproducible import w3c_date
+
+    date = w3c_date(edition)  # the edition's date, or SOURCE_DATE_EPOCH
     title = _xml(edition.title + (f" — {edition.subtitle}" if edition.subtitle else ""))
     xmp = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">

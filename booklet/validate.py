@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Report
+from .editions import load_edition
 from .model import (
     BLOCK_TYPES,
     TEXT_BLOCKS,
@@ -42,7 +43,7 @@ _EXPECTED = {
 
 def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
     """Load the edition file and every chapter it lists. Returns None if any file is unusable."""
-    source = _load(edition_file, root, report)
+    source = load_edition(edition_file, root, report)  # the merged extends chain
     if source is None:
         return None
     edition = _validate(Edition, source.data, source, (), report)
@@ -71,7 +72,8 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
                          location=where, field=f"chapters[{index}]")
         numbers[chapter.number] = chapter.path
         chapters.append(chapter)
-    return Book(edition=edition, edition_path=source.path, chapters=tuple(chapters))
+    return Book(edition=edition, edition_path=source.path, chapters=tuple(chapters),
+                edition_files=tuple(source.files))
 
 
 def load_chapter(file: Path, root: Path, report: Report) -> Chapter | None:

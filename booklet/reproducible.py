@@ -1,0 +1,155 @@
+"""Reproducible builds: fixed timestamps and identifiers, and the build manifest.
+
+Two builds of the same edition from the same inputs give byte-identical files. Nothing
+here reads the clock or a random source: the creation and modification dates are the
+edition's `date` at midnight in Macau (UTC+8), or SOURCE_DATE_EPOCH when it is set (the
+reproducible-builds.org convention); identifiers are hashes of the edition's metadata.
+Writers of other outputs (PDF/X finishers, XMP packets) take their dates and document IDs
+from here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from .model import Book, Edition
+
+MACAU = timezone(timedelta(hours=8))
+PACKAGE = Path(__file__).resolve().parent
+ID_NAMESPACE = uuid.UUID("6f1c7d0e-8a0b-5c2e-9d43-5b6f0e0a2021")  # booklet's own namespace
+
+
+def build_datetime(edition: Edition) -> datetime:
+    """The build's one timestamp: SOURCE_DATE_EPOCH if set, else the edition date 00:00 UTC+8."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.fromisoformat(edition.date).replace(tzinfo=MACAU)
+
+
+def w3c_date(edition: Edition) -> str:
+    """2021-07-01T00:00:00+08:00 (HTML dcterms, XMP xmp:CreateDate)."""
+    return build_datetime(edition).isoformat()
+
+
+def pdf_date(edition: Edition) -> str:
+    """D:20210701000000+08'00' (PDF Info /CreationDate, /ModDate)."""
+    moment = build_datetime(edition)
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    hours, minutes = divmod(abs(int(offset.total_seconds())) // 60, 60)
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{hours:02d}'{minutes:02d}'"
+
+
+def edition_seed(edition: Edition) -> str:
+    return f"{edition.title}|{edition.edition}|{edition.date}|{edition.isbn}|{edition.language}"
+
+
+def pdf_identifier(edition: Edition) -> bytes:
+    """The PDF /ID: the same for every build of one edition."""
+    return hashlib.sha256(edition_seed(edition).encode()).hexdigest()[:32].encode()
+
+
+def document_id(edition: Edition, variant: str = "") -> str:
+    """A stable UUID URN for XMP xmpMM:DocumentID / InstanceID (instead of uuid4)."""
+    return uuid.uuid5(ID_NAMESPACE, edition_seed(edition) + "|" + variant).urn
+
+
+# ---------------------------------------------------------------- the manifest
+
+
+def sha256_file(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_cached(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _sha256_cached(path: str, size: int, mtime: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def font_files(edition: Edition) -> dict[str, str]:
+    """Family (and weight) → the file fontconfig picks for it."""
+    patterns = []
+    for family in (edition.fonts.body, edition.fonts.heading, "DejaVu Serif", "DejaVu Sans"):
+        patterns += [family, f"{family}:bold"]
+    found = {}
+    for pattern in patterns:
+        try:
+            done = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
+                                  timeout=20, check=True)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.stdout:
+            found[pattern] = done.stdout
+    return found
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for package in ("weasyprint", "pydyf", "fonttools", "opencc", "jinja2", "pydantic", "pyyaml", "segno"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            pass
+    try:
+        from weasyprint.text.ffi import pango
+
+        number = pango.pango_version()
+        out["pango"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    except Exception:  # noqa: BLE001 - a manifest without the Pango version is still useful
+        pass
+    return out
+
+
+def input_files(book: Book, root: Path, styles: list[Path], images: list[Path]) -> list[Path]:
+    """Every file the build read: edition chain, chapters, styles, templates, code, images."""
+    files = [root / name for name in book.edition_files]
+    files += [root / chapter.path for chapter in book.chapters]
+    files += styles
+    files += sorted(p for p in (PACKAGE / "templates").rglob("*") if p.is_file())
+    files += sorted(PACKAGE.glob("*.py"))
+    files += sorted(set(images))
+    return files
+
+
+def manifest(book: Book, root: Path, inputs: list[Path], outputs: list[Path]) -> dict:
+    """What went into the build and what came out, by hash. No times, no absolute project paths."""
+
+    def name(path: Path) -> str:
+        real = path.resolve()
+        if real.is_relative_to(root.resolve()):
+            return real.relative_to(root.resolve()).as_posix()
+        if real.is_relative_to(PACKAGE.parent):
+            return "<booklet>/" + real.relative_to(PACKAGE.parent).as_posix()
+        return path.name
+
+    fonts = {pattern: {"file": file, "sha256": sha256_file(Path(file))}
+             for pattern, file in font_files(book.edition).items() if Path(file).is_file()}
+    return {
+        "edition": book.edition_path,
+        "edition_chain": list(book.edition_files),
+        "source_date": w3c_date(book.edition),
+        "versions": versions(),
+        "fonts": fonts,
+        "inputs": {name(p): sha256_file(p) for p in inputs if p.is_file()},
+        "outputs": {path.name: sha256_file(path) for path in outputs if path.is_file()},
+    }
+
+
+def manifest_bytes(data: dict) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
