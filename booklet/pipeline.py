@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assets import Assets, collect_assets
+from .audit import Audit, audit_document
+from .coverage import FontFile, check_coverage
 from .diagnostics import BuildError, ContentError, Report
 from .html import render_html
 from .model import Book
@@ -40,6 +42,8 @@ class Result:
     output: Path | None = None
     pages: int = 0
     seconds: float = 0.0
+    audit: Audit | None = None
+    fonts: list[FontFile] = field(default_factory=list)
 
 
 def project_root(edition_file: Path) -> Path:
@@ -66,6 +70,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
     if book is not None:
         for chapter in book.chapters:
             progress(f"checked {chapter.path}")
+        progress("checking font coverage")
+        result.fonts = check_coverage(book, result.report)
         progress("checking images")
         result.assets = collect_assets(book, root, result.report, strict=options.strict)
     result.seconds = time.perf_counter() - started
@@ -101,6 +107,9 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
+        progress("auditing the typography")
+        result.audit = audit_document(document, pdf)
+        write_atomic(output.with_suffix(".audit.json"), result.audit.to_json().encode())
     result.output = output
     result.seconds = time.perf_counter() - started
     return result
