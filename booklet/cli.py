@@ -100,6 +100,8 @@ class Console:
             lines.append(f"{missing} images missing: placeholders printed (--strict refuses)")
         if result.output:
             lines.append(f"{result.pages} pages → {result.output}")
+        if result.audit is not None:
+            lines.append(result.audit.summary())
         for line in lines:
             print(line, file=sys.stderr)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .assets import Assets
+from .cjk import typeset_text
 from .model import Book, Figure, Placed
 from .reproducible import w3c_date
 
@@ -60,6 +61,7 @@ def make_environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["group_blocks"] = group_blocks
+    env.filters["cjk"] = typeset_text
     return env
 
 

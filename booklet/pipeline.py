@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .assets import Assets, collect_assets
+from .audit import Audit, audit_document
 from .convert import convert_book
+from .coverage import FontFile, check_coverage
 from .diagnostics import BuildError, ContentError, Location, Report
 from .html import render_html
 from .images import ImageStats, Settings, prepare_images
@@ -51,6 +53,8 @@ class Result:
     profile: str | None = None
     images: ImageStats | None = None
     preflight: Preflight | None = None
+    audit: Audit | None = None
+    fonts: list[FontFile] = field(default_factory=list)
 
 
 def project_root(edition_file: Path) -> Path:
@@ -89,6 +93,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
     if book is not None:
         for chapter in book.chapters:
             progress(f"checked {chapter.path}")
+        progress("checking font coverage")
+        result.fonts = check_coverage(book, result.report)
         progress("checking images")
         result.assets = collect_assets(book, root, result.report, strict=options.strict)
     result.seconds = time.perf_counter() - started
@@ -158,7 +164,11 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
-        _write_manifest(book, root, styles_dir, profile, assets, [output, findings])
+        progress("auditing the typography")
+        result.audit = audit_document(document, pdf)
+        write_atomic(output.with_suffix(".audit.json"), result.audit.to_json().encode())
+        audit_file = output.with_suffix(".audit.json")
+        _write_manifest(book, root, styles_dir, profile, assets, [output, findings, audit_file])
     result.output = output
     result.seconds = time.perf_counter() - started
     return result

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 from .diagnostics import Report
 from .model import Edition
 
-STYLE_ORDER = ("variables.css", "pages.css", "type.css", "blocks.css", "contents.css")
+STYLE_ORDER = ("variables.css", "pages.css", "type.css", "blocks.css", "contents.css", "typeset.css")
 MAX_DATA_URL = 64 * 1024
 
 
@@ -85,6 +85,11 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report)
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from .typeset import install
+
+    unsupported = install()
+    if unsupported:
+        report.warning("typeset.unsupported", unsupported)
     fetcher = ConfinedFetcher(root.resolve())
     url_fetcher = fetcher.make()
     font_config = FontConfiguration()

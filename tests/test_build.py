@@ -90,8 +90,8 @@ def test_content_error_exits_1_with_location_and_leaves_the_old_pdf(project):
     assert "chapters/01-test.yaml:12:13: error: blocks[3].figure.size:" in done.stderr
     assert "[schema.value]" in done.stderr and "Traceback" not in done.stderr
     assert sha(pdf) == before
-    assert sorted(os.listdir(pdf.parent)) == ["booklet.findings.json", "booklet.manifest.json", "booklet.pdf",
-                                          "booklet.preflight.json"]
+    assert sorted(os.listdir(pdf.parent)) == ["booklet.audit.json", "booklet.findings.json", "booklet.manifest.json",
+                                          "booklet.pdf", "booklet.preflight.json"]
 
 
 def test_check_validates_without_writing(project):

@@ -1,0 +1,336 @@
+"""Inter-character justification for Chinese, as a small extension of WeasyPrint 70.
+
+WeasyPrint justifies by widening U+0020 and U+00A0 only, so a line of Chinese never reaches
+the right margin. `install()` replaces two functions, at import time and only on WeasyPrint 70.x:
+
+- `layout.inline.text_align`: after a line is laid out with `text-align: justify`, its slack
+  is spread evenly over the line's justification opportunities (every gap next to a CJK
+  character, and every space). Each text box remembers after which of its characters the
+  extra advance goes (`box.cjk_justify`); boxes are widened and shifted as WeasyPrint does
+  for word spacing. Autospace margins (class `cjk-gap-l` / `cjk-gap-r`, made by cjk.py) are
+  dropped at the edges of a line, as CSS `text-autospace` does.
+- `draw.text.draw_first_line`: before a justified text box is drawn, the advance of the
+  glyphs ending those characters is widened in Pango's glyph string, so the PDF shows the
+  same characters at justified positions. The text stream itself is unchanged: no space is
+  inserted, copy and search see the source text.
+
+Any other WeasyPrint version is left alone and `install()` says why (the caller reports it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+SUPPORTED_MAJOR = "70."
+SPACES = " \u00a0"
+# Pairs that must never be pulled apart (a two-em dash, an ellipsis).
+UNBREAKABLE = {("—", "—"), ("…", "…"), ("─", "─")}
+GAP_CLASSES = ("cjk-gap-l", "cjk-gap-r")
+
+_installed: bool | None = None
+
+
+def is_cjk(char: str) -> bool:
+    """Han, kana, bopomofo, CJK punctuation and full-width forms: set on the em grid."""
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0x2FDF  # radicals
+        or 0x3000 <= code <= 0x31FF  # CJK punctuation, kana, bopomofo
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFE30 <= code <= 0xFE4F  # compatibility forms
+        or 0xFF00 <= code <= 0xFF60  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF
+        or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace()
+    )
+
+
+def gap_after(left: str, right: str | None) -> bool:
+    """Is there a justification opportunity after `left` (followed by `right` on the line)?"""
+    if right is None:
+        return False
+    if left in SPACES:
+        return True  # the space itself widens
+    if right in SPACES:
+        return False  # the space after it takes the extra
+    if (left, right) in UNBREAKABLE:
+        return False
+    return is_cjk(left) or is_cjk(right)
+
+
+# Above this extra advance per gap (in em) text extractors such as pdftotext read every gap
+# as a word space (poppler breaks words at 0.1 em): the excess goes to spaces instead.
+LOOSE_LIMIT = 0.09
+
+
+def is_hard(left: str, right: str | None) -> bool:
+    """A gap that already reads as a space: a space, or between Han and Latin (autospace)."""
+    if left in SPACES or right is None:
+        return left in SPACES
+    return is_cjk(left) != is_cjk(right)
+
+
+@dataclass(frozen=True)
+class Justified:
+    """Extra advance (CSS px) added after character indices of a text box: {index: extra}."""
+
+    extras: dict[int, float]
+
+
+# ---------------------------------------------------------------- layout
+
+
+def _leaves(box, out: list) -> list:
+    """In-flow inline-level leaves of a line, in visual (LTR) order."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        if not child.is_in_normal_flow():
+            continue
+        if isinstance(child, boxes.TextBox):
+            out.append(child)
+        elif isinstance(child, boxes.InlineBox):
+            _leaves(child, out)
+        else:
+            out.append(child)  # atomic: images, inline blocks
+    return out
+
+
+def _opportunities(leaves: list) -> list[list[tuple[int, bool]]]:
+    """For each leaf, (index, hard) for its characters followed by a justification gap."""
+    from weasyprint.formatting_structure import boxes
+
+    result: list[list[int]] = []
+    for position, leaf in enumerate(leaves):
+        if not isinstance(leaf, boxes.TextBox) or leaf.style["white_space"] not in ("normal", "nowrap", "pre-line"):
+            result.append([])
+            continue
+        text = leaf.text
+        following = leaves[position + 1] if position + 1 < len(leaves) else None
+        next_char = following.text[:1] or None if isinstance(following, boxes.TextBox) else None
+        indices = []
+        for i, char in enumerate(text):
+            right = text[i + 1] if i + 1 < len(text) else next_char
+            if gap_after(char, right):
+                indices.append((i, is_hard(char, right)))
+        result.append(indices)
+    return result
+
+
+def _is_gap_box(box, side: str) -> bool:
+    from weasyprint.formatting_structure import boxes
+
+    if not isinstance(box, boxes.InlineBox) or box.element is None:
+        return False
+    classes = (box.element.get("class") or "").split()
+    return f"cjk-gap-{side}" in classes
+
+
+def _widen(box, amount: float) -> None:
+    box.width += amount
+
+
+def _trim_edge_gaps(line) -> None:
+    """Drop an autospace margin at the very start or end of a line (text-autospace)."""
+    first_path, last_path = [], []
+    box = line
+    while getattr(box, "children", None):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            break
+        box = children[0]
+        first_path.append(box)
+    box = line
+    while getattr(box, "children", None):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            break
+        box = children[-1]
+        last_path.append(box)
+    for box in first_path:
+        if _is_gap_box(box, "l") and box.margin_left:
+            shift = box.margin_left
+            box.margin_left = 0
+            for sibling in _following(line, box):
+                sibling.translate(-shift, 0, ignore_floats=True)
+            box.translate(-shift, 0, ignore_floats=True)
+            for ancestor in [line, *first_path[: first_path.index(box)]]:
+                ancestor.width -= shift
+            break
+    for box in last_path:
+        if _is_gap_box(box, "r") and box.margin_right:
+            shift = box.margin_right
+            box.margin_right = 0
+            for ancestor in [line, *last_path[: last_path.index(box)]]:
+                ancestor.width -= shift
+            break
+
+
+def _following(line, target) -> list:
+    """Boxes after `target` in the line (at every level), for shifting."""
+    out: list = []
+
+    def walk(box) -> bool:
+        found = False
+        for child in getattr(box, "children", []):
+            if found:
+                out.append(child)
+            elif child is target:
+                found = True
+            elif walk(child):
+                found = True
+        return found
+
+    walk(line)
+    return out
+
+
+def _clear(box) -> None:
+    for child in getattr(box, "children", []):
+        if hasattr(child, "cjk_justify"):
+            child.cjk_justify = None
+        _clear(child)
+
+
+def justify_line(line, available_width: float) -> int:
+    """Spread the line's slack over its gaps; returns the number of gaps used."""
+    from weasyprint.formatting_structure import boxes
+
+    slack = available_width - line.width
+    if slack <= 0:
+        return 0
+    leaves = _leaves(line, [])
+    opportunities = _opportunities(leaves)
+    count = sum(len(indices) for indices in opportunities)
+    if not count:
+        return 0
+    hard = sum(1 for indices in opportunities for _, is_hard_gap in indices if is_hard_gap)
+    soft_extra = hard_extra = slack / count
+    limit = LOOSE_LIMIT * line.style["font_size"]
+    if soft_extra > limit and hard:
+        soft_extra = limit
+        hard_extra = (slack - limit * (count - hard)) / hard
+    added: dict[int, float] = {}
+    for leaf, indices in zip(leaves, opportunities):
+        if indices and isinstance(leaf, boxes.TextBox):
+            extras = {i: hard_extra if is_hard_gap else soft_extra for i, is_hard_gap in indices}
+            leaf.cjk_justify = Justified(extras)
+            added[id(leaf)] = sum(extras.values())
+    _spread(line, added, 0.0)
+    return count
+
+
+def _spread(box, added: dict[int, float], advance: float) -> float:
+    """Shift every box by the extra width of those before it; widen boxes by their own."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += advance
+        grow = added.get(id(box), 0.0)
+        box.width += grow
+        return advance + grow
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += advance
+        before = advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                advance = _spread(child, added, advance)
+        box.width += advance - before
+        return advance
+    box.translate(advance, 0)
+    return advance
+
+
+def _text_align(original):
+    def text_align(context, line, available_width, last):
+        _clear(line)
+        _trim_edge_gaps(line)
+        align = line.style["text_align_all"]
+        if last:
+            align_last = line.style["text_align_last"]
+            align = align if align_last == "auto" else align_last
+        rtl = line.style["direction"] == "rtl"
+        collapsing = line.style["white_space"] in ("normal", "nowrap", "pre-line")
+        if align == "justify" and collapsing and not rtl:
+            justify_line(line, available_width)
+            return 0
+        return original(context, line, available_width, last)
+
+    text_align.booklet_patch = True
+    return text_align
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def widen_glyphs(textbox) -> None:
+    """Widen, in the Pango glyph string about to be drawn, the glyphs that end a gap character."""
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    justified: Justified | None = getattr(textbox, "cjk_justify", None)
+    if not justified or not justified.extras:
+        return
+    layout = textbox.pango_layout
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)  # as draw_first_line does
+    text = layout.text
+    starts: dict[int, int] = {}  # byte offset → character index
+    offset = 0
+    for index, char in enumerate(text):
+        starts[offset] = index
+        offset += len(char.encode())
+    total = offset
+    line = pango.pango_layout_get_line_readonly(layout.layout, 0)
+    run = line.runs[0] if line != ffi.NULL else ffi.NULL
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        item_offset = glyph_item.item.offset
+        item_end = item_offset + glyph_item.item.length
+        glyphs = glyph_item.glyphs
+        count = glyphs.num_glyphs
+        for i in range(count):
+            cluster = item_offset + glyphs.log_clusters[i]
+            if i + 1 < count and glyphs.log_clusters[i + 1] == glyphs.log_clusters[i]:
+                continue  # not the last glyph of its cluster
+            cluster_end = item_offset + glyphs.log_clusters[i + 1] if i + 1 < count else item_end
+            first = starts.get(cluster)
+            if first is None:
+                continue
+            last = starts.get(cluster_end, len(text)) if cluster_end < total else len(text)
+            extra = sum(justified.extras.get(k, 0.0) for k in range(first, last))
+            if extra:
+                glyphs.glyphs[i].geometry.width += int(round(extra * TO_UNITS))
+
+
+def _draw_first_line(original):
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+        if text_overflow != "ellipsis" and block_ellipsis == "none":  # no re-layout follows
+            widen_glyphs(textbox)
+        return original(stream, textbox, text_overflow, block_ellipsis, matrix)
+
+    draw_first_line.booklet_patch = True
+    return draw_first_line
+
+
+# ---------------------------------------------------------------- installation
+
+
+def install() -> str | None:
+    """Patch WeasyPrint once. Returns None when active, else why it is not (for a warning)."""
+    global _installed
+    import weasyprint
+    from weasyprint.draw import text as draw_text
+    from weasyprint.layout import inline
+
+    if not weasyprint.__version__.startswith(SUPPORTED_MAJOR):
+        _installed = False
+        return (f"WeasyPrint {weasyprint.__version__} is not the supported 70.x: Chinese text is not "
+                "justified between characters (set ragged)")
+    if not getattr(inline.text_align, "booklet_patch", False):
+        inline.text_align = _text_align(inline.text_align)
+    if not getattr(draw_text.draw_first_line, "booklet_patch", False):
+        draw_text.draw_first_line = _draw_first_line(draw_text.draw_first_line)
+    _installed = True
+    return None
