@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assets import Assets, collect_assets
+from .checks import run_checks
 from .diagnostics import BuildError, ContentError, Report
 from .html import render_html
 from .model import Book
@@ -68,6 +69,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
             progress(f"checked {chapter.path}")
         progress("checking images")
         result.assets = collect_assets(book, root, result.report, strict=options.strict)
+        progress("proofreading checks")
+        run_checks(book, root, result.report)
     result.seconds = time.perf_counter() - started
     return result
 
