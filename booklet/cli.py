@@ -12,7 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 from .diagnostics import BuildError, Finding, Report
-from .pipeline import Options, Result, build, check
+from .pipeline import Options, Result, build, check, project_root
+from .proof import proof_output
 
 SHOWN_PER_CODE = 5
 
@@ -29,6 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="edition file (default: booklet.yaml)")
     parser.add_argument("-o", "--output", type=Path, metavar="PATH",
                         help="output PDF (default: dist/<edition>.pdf)")
+    parser.add_argument("--proof", action="store_true",
+                        help="proofreading copy: dist/<edition>.proof.pdf (watermark, slug, source lines in the "
+                             "margin, same pages as print) and the report dist/<edition>.proof.html")
     parser.add_argument("--strict", action="store_true",
                         help="press run: missing images and other warnings are errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
@@ -78,6 +82,8 @@ class Console:
             lines.append(f"{missing} images missing: placeholders printed (--strict refuses)")
         if result.output:
             lines.append(f"{result.pages} pages → {result.output}")
+        if result.proof_report:
+            lines.append(f"proof report → {result.proof_report}")
         for line in lines:
             print(line, file=sys.stderr)
 
@@ -89,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
     options = Options(edition_file=args.edition, output=args.output, strict=args.strict)
+    if args.proof:
+        options.profile = "proof"
+        options.output = args.output or proof_output(args.edition, project_root(args.edition))
     try:
         if args.command == "check":
             result = check(options, console.progress)

@@ -16,7 +16,9 @@ from .checks import run_checks
 from .diagnostics import BuildError, ContentError, Report
 from .html import render_html
 from .model import Book
-from .render import render_document, stylesheets, write_pdf
+from .proof import make_proof
+from .proof_report import write_proof_report
+from .render import proof_stylesheets, render_document, stylesheets, write_pdf
 from .validate import load_book
 
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -41,6 +43,8 @@ class Result:
     output: Path | None = None
     pages: int = 0
     seconds: float = 0.0
+    proof: object | None = None  # proof.Layout of a proof build
+    proof_report: Path | None = None
 
 
 def project_root(edition_file: Path) -> Path:
@@ -100,12 +104,19 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             raise ContentError(result.report)
         progress(f"writing PDF ({result.pages} pages)")
         pdf = write_pdf(document, book.edition)
+        if options.profile == "proof":
+            progress("stamping the proof: watermark, slug, source lines")
+            pdf, result.proof = make_proof(document, pdf, book, result.report, options.edition_file, root,
+                                           proof_stylesheets(styles_dir, book.edition))
         write_atomic(output, pdf, check_pdf=True)
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
     result.output = output
     result.seconds = time.perf_counter() - started
+    if options.profile == "proof":
+        progress("writing the proof report")
+        result.proof_report = write_proof_report(result, options.edition_file, root)
     return result
 
 
