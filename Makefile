@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: catalogue test check system clean
@@ -17,7 +17,8 @@ check: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-# Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext.
+# Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext/pdftoppm,
+# chromium (the live preview's browser test; Playwright's own browser download cannot work here).
 system:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -24,8 +24,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build the exhibition catalogue PDF from the edition file and its chapters.",
         epilog="Exit codes: 0 success, 1 content error, 2 usage, 3 render failure, 4 output failure.",
     )
-    parser.add_argument("command", nargs="?", choices=["build", "check"], default="build",
-                        help="build (default): write the PDF; check: validate content and images, no PDF")
+    parser.add_argument("command", nargs="?", choices=["build", "check", "serve"], default="build",
+                        help="build (default): write the PDF; check: validate content and images, no PDF; "
+                             "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change")
+    parser.add_argument("--port", type=int, default=8000, metavar="N",
+                        help="serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)")
     parser.add_argument("--edition", type=Path, default=Path("booklet.yaml"), metavar="FILE",
                         help="edition file (default: booklet.yaml)")
     parser.add_argument("-o", "--output", type=Path, metavar="PATH",
@@ -98,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.proof:
         options.profile = "proof"
         options.output = args.output or proof_output(args.edition, project_root(args.edition))
+    if args.command == "serve":
+        from .serve import serve
+
+        if not 0 <= args.port <= 65535:
+            print(f"build.py: error: --port {args.port} is not a port number", file=sys.stderr)
+            return 2
+        options.output = args.output or proof_output(args.edition, project_root(args.edition))
+        return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
     try:
         if args.command == "check":
             result = check(options, console.progress)

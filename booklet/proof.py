@@ -11,6 +11,7 @@ proof has the print build's pagination by construction.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import subprocess
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class ProofPage:
     text_left: float  # the text column's edges
     text_right: float
     sources: list[tuple[str, int, float]] = field(default_factory=list)  # (path, line, top px), in page order
+    signature: str = ""  # changes when anything on the page moves or changes, slug time aside
     notes: list[Note] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -94,7 +96,10 @@ def read_layout(document) -> Layout:
         proof_page = ProofPage(number, side, page.width, page.height,
                                text_left=box.margin_left, text_right=page.width - box.margin_right)
         seen: set[int] = set()
+        digest = hashlib.sha256()
         for child in box.descendants():
+            digest.update(f"{child.element_tag}|{child.position_x:.1f}|{child.position_y:.1f}|"
+                          f"{getattr(child, 'text', '')}\n".encode())
             element = getattr(child, "element", None)
             if element is None or not hasattr(element, "get") or id(element) in seen:
                 continue
@@ -105,6 +110,7 @@ def read_layout(document) -> Layout:
                 proof_page.sources.append((path, int(line), child.border_box_y()))
             if child.element_tag == "img" and element.get("src", "").startswith("file:"):
                 images.append(PlacedImage(element.get("src"), number, child.border_width()))
+        proof_page.signature = digest.hexdigest()[:16]
         pages.append(proof_page)
     return Layout(pages, images)
 
@@ -133,6 +139,8 @@ def place_notes(layout: Layout, findings: list[Finding]) -> None:
             top = max(top, floor)
             page.notes.append(Note(text, top, is_finding))
             floor = top + NOTE_HEIGHT * (text.count("\n") + 1)
+        notes = "|".join(f"{n.text}@{n.top:.1f}" for n in page.notes)
+        page.signature = hashlib.sha256(f"{page.signature}|{notes}".encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- build information

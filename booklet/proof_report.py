@@ -7,7 +7,7 @@ build time and source revision.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -33,32 +33,46 @@ class FindingRow:
     page: int | None
 
 
-def page_images(pdf: Path, folder: Path, dpi: int = THUMBNAIL_DPI) -> list[PageImage]:
-    """Every page as PNG (pdftoppm); [] when poppler is not installed."""
+def page_images(pdf: Path, folder: Path, signatures: list[str], dpi: int = THUMBNAIL_DPI) -> list[PageImage]:
+    """Every page as PNG (pdftoppm); [] when poppler is not installed. A page whose layout
+    signature is the one its image was made from is not drawn again (its slug time may be older)."""
     tool = shutil.which("pdftoppm")
     if tool is None:
         return []
     folder.mkdir(parents=True, exist_ok=True)
+    manifest = folder / "pages.json"
+    try:
+        drawn = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except (OSError, ValueError):
+        drawn = {}
+    digits = len(str(len(signatures)))
+    names = {n: folder / f"page-{n:0{digits}d}.png" for n in range(1, len(signatures) + 1)}
     for old in folder.glob("page-*.png"):
-        old.unlink()
-    _render_pages(tool, pdf, folder / "page", dpi)
-    images = []
-    for file in sorted(folder.glob("page-*.png"), key=lambda f: int(f.stem.rpartition("-")[2])):
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
-        images.append(PageImage(int(file.stem.rpartition("-")[2]), f"{folder.name}/{file.name}", digest))
-    return images
+        if old not in names.values():
+            old.unlink()
+    stale = [n for n, file in names.items() if drawn.get(str(n)) != signatures[n - 1] or not file.is_file()]
+    _render_pages(tool, pdf, folder / "page", dpi, stale)
+    manifest.write_text(json.dumps({str(n): signatures[n - 1] for n in names}), encoding="utf-8")
+    return [PageImage(n, f"{folder.name}/{file.name}", signatures[n - 1]) for n, file in names.items()]
 
 
-def _render_pages(tool: str, pdf: Path, prefix: Path, dpi: int) -> None:
-    """pdftoppm on every page, the pages shared out over the processors."""
-    from pypdf import PdfReader
-
-    count = len(PdfReader(pdf).pages)
-    workers = max(1, min(os.cpu_count() or 1, 4, count))
-    per = -(-count // workers)
-    runs = [subprocess.Popen([tool, "-r", str(dpi), "-png", "-f", str(first), "-l", str(min(count, first + per - 1)),
-                              str(pdf), str(prefix)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            for first in range(1, count + 1, per)]
+def _render_pages(tool: str, pdf: Path, prefix: Path, dpi: int, pages: list[int]) -> None:
+    """pdftoppm on the given pages, shared out over the processors in runs of consecutive pages."""
+    if not pages:
+        return
+    workers = max(1, min(os.cpu_count() or 1, 4, len(pages)))
+    per = -(-len(pages) // workers)
+    ranges: list[tuple[int, int]] = []
+    for start in range(0, len(pages), per):
+        chunk = pages[start:start + per]
+        first = chunk[0]
+        for previous, number in zip(chunk, chunk[1:] + [None]):
+            if number != previous + 1 if number is not None else True:
+                ranges.append((first, previous))
+                first = number
+    runs = [subprocess.Popen([tool, "-r", str(dpi), "-png", "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            for first, last in ranges]
     for run in runs:
         _, errors = run.communicate(timeout=300)
         if run.returncode != 0:
@@ -83,8 +97,9 @@ def write_proof_report(result, edition_file: Path, root: Path) -> Path:
 
     pdf: Path = result.output
     report_file = pdf.with_suffix(".html")
-    images = page_images(pdf, pdf.parent / pdf.stem)
     layout: Layout | None = result.proof
+    signatures = [page.signature for page in layout.pages] if layout else [""] * result.pages
+    images = page_images(pdf, pdf.parent / pdf.stem, signatures)
     chapters = [chapter.path for chapter in result.book.chapters]
     findings = result.report.findings
     html = make_environment().get_template("proof-report.html").render(
