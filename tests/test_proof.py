@@ -36,12 +36,13 @@ def contents_numbers(texts: list[str]) -> dict[str, int]:
     return out
 
 
-def words(pdf: Path, page: int) -> list[tuple[str, float, float, float]]:
-    """(text, x min, y min, x max) of every word on a 1-based page."""
-    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                         capture_output=True, text=True, check=True).stdout
+@pytest.fixture(scope="module")
+def proof_words(proof) -> list[list[tuple[str, float, float, float]]]:
+    """Per page, (text, x min, y min, x max) of every word, read once."""
+    out = subprocess.run(["pdftotext", "-bbox", str(proof), "-"], capture_output=True, text=True, check=True).stdout
     pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
-    return [(m[4], float(m[1]), float(m[2]), float(m[3])) for m in re.finditer(pattern, out)]
+    return [[(m[4], float(m[1]), float(m[2]), float(m[3])) for m in re.finditer(pattern, page)]
+            for page in out.split("<page ")[1:]]
 
 
 def test_same_pages_and_contents_numbers_as_print(proof, catalogue):
@@ -79,18 +80,17 @@ SAMPLES = [  # (chapter, YAML path of the block, text printed at its start)
 
 
 @pytest.mark.parametrize("chapter, key, start", SAMPLES)
-def test_blocks_carry_their_yaml_line_in_the_outside_margin(proof, chapter, key, start):
+def test_blocks_carry_their_yaml_line_in_the_outside_margin(proof, proof_words, chapter, key, start):
     line = _where(chapter, key)
     label = f"{Path(chapter).name}:{line}"
     reader = PdfReader(proof)
-    for number in range(1, len(reader.pages) + 1):
-        found = [w for w in words(proof, number) if w[0] == label]
+    for number, page_words in enumerate(proof_words, start=1):
+        found = [w for w in page_words if w[0] == label]
         if found:
             break
     else:
         pytest.fail(f"{label} is on no page")
     _, note_x, note_y, note_right = found[0]
-    page_words = words(proof, number)
     page = reader.pages[number - 1]
     left = float(page.trimbox[0]) - float(page.mediabox[0])  # pdftotext measures from the media box
     width = float(page.trimbox[2]) - float(page.trimbox[0])
