@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common
+DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: catalogue test check bench system clean
@@ -21,8 +21,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-# Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext,
-# and the default CMYK output profile of the press PDF (libgs-common: ghostscript's default_cmyk.icc).
+# Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext/pdftoppm,
+# the default CMYK output profile of the press PDF (libgs-common: ghostscript's default_cmyk.icc), and
+# chromium (the live preview's browser test; Playwright's own browser download cannot work here).
 system:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \

@@ -24,15 +24,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build the exhibition catalogue PDF from the edition file and its chapters.",
         epilog="Exit codes: 0 success, 1 content error, 2 usage, 3 render failure, 4 output failure.",
     )
-    parser.add_argument("command", nargs="?", choices=["build", "check", "diff"], default="build",
+    parser.add_argument("command", nargs="?", choices=["build", "check", "diff", "serve"], default="build",
                         help="build (default): write the PDF; check: validate content and images, no PDF; "
-                             "diff OLD NEW: what changed between two editions")
+                             "diff OLD NEW: what changed between two editions; "
+                             "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change")
     parser.add_argument("files", nargs="*", type=Path, metavar="EDITION",
                         help="diff only: the old and the new edition file (or one edition with --rev)")
     parser.add_argument("--rev", metavar="REV",
                         help="diff only: compare the edition at this git revision with the working tree")
     parser.add_argument("--no-pages", action="store_true",
                         help="diff only: compare the content, do not lay out the pages")
+    parser.add_argument("--port", type=int, default=8000, metavar="N",
+                        help="serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)")
     parser.add_argument("--edition", type=Path, default=Path("booklet.yaml"), metavar="FILE",
                         help="edition file (default: booklet.yaml)")
     parser.add_argument("-o", "--output", type=Path, metavar="PATH",
@@ -102,6 +105,8 @@ class Console:
             lines.append(f"{result.pages} pages → {result.output}")
         if result.audit is not None:
             lines.append(result.audit.summary())
+        if result.proof_report:
+            lines.append(f"proof report → {result.proof_report}")
         for line in lines:
             print(line, file=sys.stderr)
 
@@ -117,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.edition.is_file():
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
+    if args.command == "serve":
+        from .serve import serve
+
+        if not 0 <= args.port <= 65535:
+            print(f"build.py: error: --port {args.port} is not a port number", file=sys.stderr)
+            return 2
+        options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile="proof")
+        return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
         print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)

@@ -269,6 +269,7 @@ class Placed:
     block: Strict
     path: str
     line: int
+    row_lines: tuple[int, ...] = ()  # tables: the source line of each row
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from .assets import Assets, collect_assets
 from .audit import Audit, audit_document
+from .checks import run_checks
 from .convert import convert_book
 from .coverage import FontFile, check_coverage
 from .diagnostics import BuildError, ContentError, Location, Report
@@ -23,7 +24,9 @@ from .isbn import draw_ean13
 from .model import Book
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
-from .render import STYLE_ORDER, render_document, stylesheets, write_pdf
+from .proof import make_proof
+from .proof_report import write_proof_report
+from .render import STYLE_ORDER, proof_stylesheets, render_document, stylesheets, write_pdf
 from .reproducible import input_files, manifest, manifest_bytes
 from .validate import load_book
 
@@ -55,6 +58,8 @@ class Result:
     preflight: Preflight | None = None
     audit: Audit | None = None
     fonts: list[FontFile] = field(default_factory=list)
+    proof: object | None = None  # proof.Layout of a proof build
+    proof_report: Path | None = None
 
 
 def project_root(edition_file: Path) -> Path:
@@ -97,6 +102,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
         result.fonts = check_coverage(book, result.report)
         progress("checking images")
         result.assets = collect_assets(book, root, result.report, strict=options.strict)
+        progress("proofreading checks")
+        run_checks(book, root, result.report)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -148,6 +155,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             progress("press finish: CMYK, output intent, PDF/X-4")
             pdf, _ = press.finish_press(pdf, book.edition, icc, press.parse_palette(styles_dir),
                                         press.document_identifier(book.edition))
+        if profile.name == "proof":
+            progress("stamping the proof: watermark, slug, source lines")
+            pdf, result.proof = make_proof(document, pdf, book, result.report, options.edition_file, root,
+                                           proof_stylesheets(styles_dir, book.edition))
         result.preflight = preflight(
             pdf, press=profile.press, bleed=profile.bleed,
             page_multiple=book.edition.page_multiple if profile.bleed else 1,
@@ -171,6 +182,9 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         _write_manifest(book, root, styles_dir, profile, assets, [output, findings, audit_file])
     result.output = output
     result.seconds = time.perf_counter() - started
+    if profile.name == "proof":
+        progress("writing the proof report")
+        result.proof_report = write_proof_report(result, options.edition_file, root)
     return result
 
 

@@ -63,6 +63,16 @@ register(Profile(
     pdf_options={"pdf_variant": "pdf/ua-1", "pdf_tags": True},
 ))
 
+register(Profile(
+    name="proof",
+    suffix=".proof",
+    description="proofreading copy: the print pages (same pagination) in RGB, stamped with a watermark, a slug "
+                "and each block's source line in the margin; report in dist/<edition>.proof.html",
+    ppi=150,
+    bleed=True,
+    stylesheets=("colours-rgb.css",),
+))
+
 
 def get(name: str) -> Profile:
     try:

@@ -80,6 +80,12 @@ def stylesheets(styles_dir: Path, edition: Edition, extra: list[str] | None = No
     return texts
 
 
+def proof_stylesheets(styles_dir: Path, edition: Edition) -> list[str]:
+    """The proof overlay's CSS: the theme variables, the page size and bleed, then styles/proof.css."""
+    return [(styles_dir / "variables.css").read_text(encoding="utf-8"), edition_css(edition),
+            (styles_dir / "proof.css").read_text(encoding="utf-8")]
+
+
 def render_document(html: str, css_texts: list[str], root: Path, report: Report):
     """Lay out the book; returns the WeasyPrint Document."""
     from weasyprint import CSS, HTML

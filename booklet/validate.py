@@ -20,6 +20,7 @@ from .model import (
     Section,
     SectionHead,
     Strict,
+    Table,
     Text,
     chinese_numeral,
 )
@@ -145,7 +146,9 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
         else:
             block = _validate(model, value, source, here + (kind,), report)
         if block is not None:
-            placed.append(Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1))
+            rows = range(len(block.rows)) if isinstance(block, Table) else range(0)
+            row_lines = tuple(source.locate(here + (kind, "rows", r)).line or 1 for r in rows)
+            placed.append(Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1, row_lines))
     return tuple(placed)
 
 

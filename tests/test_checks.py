@@ -1,0 +1,156 @@
+"""Editorial checks on small projects with seeded faults: code, file, line and column."""
+
+from __future__ import annotations
+
+from booklet.pipeline import Options, check
+
+from .conftest import REPO
+
+CHAPTER = """\
+number: 1
+title: 測試章
+blocks:
+  - paragraph: 這是一段正常的繁體中文文字，沒有任何問題。
+  - paragraph: 感謝黔东南州委的支持與幫助。
+  - paragraph: 他說,我們明天見。
+  - paragraph: 「引號沒有關上。
+  - paragraph: 好的，，我們走吧。
+  - figure:
+      image: assets/photos/a.jpg
+      size: half
+  - figure:
+      image: assets/photos/b.jpg
+      caption: 2019年2月30日，在從江縣舉行儀式。
+      alt: 儀式
+  - clipping:
+      date: 2019年1月12日
+      outlet: 貴州日報
+      text:
+        - 从江是贵州省脱贫攻坚的主战场。
+      simplified_source: true
+  - paragraph: "在千團小學舉行開學典禮，師生齊聚一堂。"
+  - paragraph: >-
+      折疊的長段落裏有陳怡琴
+      這個名字。
+sections:
+  - title: 空的小節
+    blocks: []
+  - title: 重複
+    blocks:
+      - paragraph: 澳門社會自二〇一八年起連續三年每年資助三千名義務教育階段的家庭經濟困難學生完成學業。
+      - heading: 小標題
+      - heading: 小標題
+      - paragraph: 澳門社會自二〇一八年起連續三年每年資助三千名義務教育階段的家庭經濟困難學生完成學業！
+"""
+
+GLOSSARY = """\
+terms:
+  - preferred: 幹團
+    wrong: [千團]
+  - preferred: 諶貽琴
+    simplified: 谌贻琴
+    wrong: [陳怡琴]
+"""
+
+
+def findings(project, chapter=CHAPTER, glossary=GLOSSARY):
+    project.write("chapters/01-test.yaml", chapter)
+    if glossary is not None:
+        project.write("chapters/glossary.yaml", glossary)
+    edition = project.edition("chapters/01-test.yaml")
+    result = check(Options(edition_file=edition))
+    assert result.report.errors == []
+    return {(f.code, str(f.location)): f for f in result.report.findings}
+
+
+def codes_at(found, code):
+    return sorted(where for c, where in found if c == code)
+
+
+def test_simplified_characters_are_found_at_their_column(project):
+    found = findings(project)
+    assert codes_at(found, "text.simplified-char") == ["chapters/01-test.yaml:5:19"]  # 东 in 黔东南
+    finding = found[("text.simplified-char", "chapters/01-test.yaml:5:19")]
+    assert "东" in finding.message and "黔東南" in finding.hint
+
+
+def test_simplified_source_is_exempt_but_traditional_text_is_not_flagged(project):
+    found = findings(project)
+    simplified = [where for code, where in found if code.startswith("text.simplified")]
+    assert simplified == ["chapters/01-test.yaml:5:19"]  # 从江… on line 20 is quoted from a simplified source
+    marked = CHAPTER.replace("      simplified_source: true\n", "")
+    found = findings(project, marked)
+    assert "chapters/01-test.yaml:20:11" in [w for code, w in found if code == "text.simplified-char"]
+
+
+def test_glossary_variants_point_at_the_wrong_form(project):
+    found = findings(project)
+    assert codes_at(found, "glossary.variant") == ["chapters/01-test.yaml:22:18", "chapters/01-test.yaml:23:16"]
+    assert "幹團" in found[("glossary.variant", "chapters/01-test.yaml:22:18")].hint
+
+
+def test_folded_scalars_point_at_the_value(project):
+    found = findings(project)
+    assert "chapters/01-test.yaml:23:16" in codes_at(found, "glossary.variant")  # the `>-` of the value
+    assert "諶貽琴" in found[("glossary.variant", "chapters/01-test.yaml:23:16")].hint
+
+
+def test_punctuation(project):
+    found = findings(project)
+    assert codes_at(found, "punct.half-width") == ["chapters/01-test.yaml:6:18"]
+    assert "，" in found[("punct.half-width", "chapters/01-test.yaml:6:18")].hint
+    assert codes_at(found, "punct.unbalanced") == ["chapters/01-test.yaml:7:16"]
+    assert codes_at(found, "punct.doubled") == ["chapters/01-test.yaml:8:18"]
+
+
+def test_figures_dates_sections_headings_and_repeats(project):
+    found = findings(project)
+    assert codes_at(found, "figure.no-caption") == ["chapters/01-test.yaml:10:7"]
+    assert codes_at(found, "figure.no-alt") == ["chapters/01-test.yaml:10:7"]
+    assert codes_at(found, "date.invalid") == ["chapters/01-test.yaml:14:16"]
+    assert codes_at(found, "section.empty") == ["chapters/01-test.yaml:27:5"]
+    assert codes_at(found, "heading.repeated") == ["chapters/01-test.yaml:33:18"]
+    assert codes_at(found, "text.repeated") == ["chapters/01-test.yaml:34:20"]
+    assert "chapters/01-test.yaml:31" in found[("text.repeated", "chapters/01-test.yaml:34:20")].message
+
+
+def test_a_clean_chapter_has_no_editorial_findings(project):
+    clean = """\
+    number: 1
+    title: 乾淨的章
+    blocks:
+      - paragraph: 2021年2月25日，全國脫貧攻堅總結表彰大會在北京舉行。後來，「幹團小學」（美娥）落成。
+      - paragraph: 電視台的講台上，他說：「我們一百周年再見。」
+      - figure:
+          image: assets/photos/a.jpg
+          caption: 2019年10月15日至18日，教師應邀來澳門。
+          alt: 教師
+    """
+    found = findings(project, clean, glossary=None)
+    assert [code for code, _ in found if code != "image.missing"] == []
+
+
+def test_a_broken_glossary_is_a_located_error(project):
+    project.write("chapters/01-test.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 文字。\n")
+    project.write("chapters/glossary.yaml", "terms:\n  - preferred: 幹團\n    wrong: 千團\n")
+    result = check(Options(edition_file=project.edition("chapters/01-test.yaml")))
+    errors = [(f.code, str(f.location)) for f in result.report.errors]
+    assert errors == [("glossary.invalid", "chapters/glossary.yaml:3:12")]
+
+
+def test_the_manuscript_faults_are_found():
+    result = check(Options(edition_file=REPO / "booklet.yaml"))
+    found = [(f.code, f.location.path, f.location.line, f.message) for f in result.report.findings]
+
+    def at(code, path):
+        return [(line, message) for c, p, line, message in found if c == code and p == path]
+
+    assert any("东" in m for _, m in at("text.simplified-char", "chapters/07-gratitude.yaml"))  # 黔东南
+    governor = at("glossary.variant", "chapters/07-gratitude.yaml") + at("glossary.variant", "chapters/06-media.yaml")
+    assert any("陳怡琴" in m for _, m in governor) and any("谯贻琴" in m for _, m in governor)
+    assert len([m for _, m in at("glossary.variant", "chapters/04-impact.yaml") if "千團" in m]) >= 4
+    repeated = at("text.repeated", "chapters/06-media.yaml")
+    assert len(repeated) >= 4  # the 新華網 paragraph three times, the 貴州日報 one four times
+    assert len({line for line, _ in repeated}) == len(repeated)
+    # no flood: the simplified check stays quiet on the traditional text of the whole book
+    assert len([1 for c, *_ in found if c.startswith("text.simplified")]) <= 3
