@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .assets import Assets
+from .markup import inline, plain
 from .model import Book, Figure, Placed
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,6 +60,8 @@ def make_environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["group_blocks"] = group_blocks
+    env.filters["inline"] = inline  # the safe inline markup subset (markup.py)
+    env.filters["plain"] = plain
     return env
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Report
+from .markup import markup_texts
+from .markup import problem as markup_problem
 from .model import (
     BLOCK_TYPES,
     TEXT_BLOCKS,
@@ -143,8 +145,18 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
         else:
             block = _validate(model, value, source, here + (kind,), report)
         if block is not None:
+            _check_markup(kind, value, source, here + (kind,), report)
             placed.append(Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1))
     return tuple(placed)
+
+
+def _check_markup(kind: str, value: Any, source: Source, path: PathKey, report: Report) -> None:
+    """Inline markup (<em>, <strong>, <sup>, <br>) must be balanced and shallow where it is allowed."""
+    for below, text in markup_texts(kind, value):
+        why = markup_problem(text)
+        if why:
+            report.error("markup.invalid", why, location=source.locate(path + below), field=field_name(path + below),
+                         hint="allowed: <em>, <strong>, <sup>, <br>; any other < > & is printed as written")
 
 
 def _validate(model: type[Strict], data: Any, source: Source, path: PathKey, report: Report):
