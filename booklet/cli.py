@@ -6,12 +6,16 @@ Exit codes: 0 success, 1 content error, 2 usage, 3 render failure, 4 output fail
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
 from .diagnostics import BuildError, Finding, Report
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 from .pipeline import Options, Result, build, check
 
 SHOWN_PER_CODE = 5
@@ -31,9 +35,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="output PDF (default: dist/<edition>.pdf)")
     parser.add_argument("--strict", action="store_true",
                         help="press run: missing images and other warnings are errors")
+    parser.add_argument("--time-limit", type=_positive(float), default=DEFAULT_SECONDS, metavar="SECONDS",
+                        help=f"stop the layout after this long, naming the chapter (default {DEFAULT_SECONDS:g})")
+    parser.add_argument("--memory-limit", type=_positive(int), default=DEFAULT_MEMORY_MB, metavar="MIB",
+                        help=f"memory the layout may add, in MiB (default {DEFAULT_MEMORY_MB})")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
     return parser.parse_args(argv)
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not 0 < value < 10**7:
+            raise argparse.ArgumentTypeError(f"expected a positive number (below 10 000 000), got {text!r}")
+        return value
+
+    return parse
 
 
 class Console:
@@ -88,7 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.edition.is_file():
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
-    options = Options(edition_file=args.edition, output=args.output, strict=args.strict)
+    options = Options(edition_file=args.edition, output=args.output, strict=args.strict,
+                      limits=Limits(args.time_limit, args.memory_limit))
+    with _terminate_as_interrupt():
+        return _run(args, options, console)
+
+
+def _run(args: argparse.Namespace, options: Options, console: Console) -> int:
     try:
         if args.command == "check":
             result = check(options, console.progress)
@@ -113,3 +140,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous PDF is untouched", file=sys.stderr)
         return 130
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, a closing terminal, a CI timeout) unwinds like Ctrl-C: temporary files and the lock go."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -9,13 +9,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 
 from .assets import Assets, collect_assets
+from .confine import Origins, image_origins
 from .diagnostics import BuildError, ContentError, Report
 from .html import render_html
+from .limits import Limits, render_limits
 from .model import Book
-from .render import render_document, stylesheets, write_pdf
+from .render import project_stylesheets, render_document, stylesheets, write_pdf
 from .validate import load_book
 
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -29,6 +32,7 @@ class Options:
     output: Path | None = None
     strict: bool = False
     profile: str = "print"
+    limits: Limits = Limits()  # time and memory for layout and PDF writing
 
 
 @dataclass
@@ -87,17 +91,16 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     styles_dir = root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
     css = stylesheets(styles_dir, book.edition)
     progress(f"laying out {len(book.chapters)} chapters")
+    origins = Origins(result.html, image_origins(book, assets), project_stylesheets(styles_dir, root))
     with _lock(output):
-        try:
-            document = render_document(result.html, css, root, result.report)
-        except RecursionError:
-            raise BuildError("the renderer ran out of stack laying out the book", 3, result.report) from None
-        result.pages = len(document.pages)
-        if result.report.errors:
-            raise ContentError(result.report)
-        progress(f"writing PDF ({result.pages} pages)")
-        pdf = write_pdf(document, book.edition)
-        write_atomic(output, pdf, check_pdf=True)
+        with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
+            document = render_document(result.html, css, root, result.report, origins=origins)
+            result.pages = len(document.pages)
+            if result.report.errors:
+                raise ContentError(result.report)
+            progress(f"writing PDF ({result.pages} pages)")
+            pdf = write_pdf(document, book.edition)
+        write_atomic(output, pdf, check_pdf=True, pages=result.pages)
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
@@ -106,10 +109,12 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     return result
 
 
-def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False) -> None:
+def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False, pages: int | None = None) -> None:
     """Write next to the target, verify, then rename over it: the old file is never half-written."""
-    if check_pdf and not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
-        raise BuildError(f"refusing to write {target}: the renderer's output is not a complete PDF", 3)
+    if check_pdf:
+        problem = pdf_problem(data, pages)
+        if problem:
+            raise BuildError(f"refusing to write {target}: the renderer's output {problem}", 3)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -129,6 +134,24 @@ def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def pdf_problem(data: bytes, pages: int | None = None) -> str | None:
+    """Why `data` is not a complete PDF of `pages` pages, or None."""
+    if not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
+        return "is not a complete PDF"
+    if pages is not None:
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        try:
+            found = len(PdfReader(BytesIO(data)).pages)
+        except Exception as exc:  # noqa: BLE001 - any parse failure means a broken PDF
+            return f"cannot be read back ({type(exc).__name__})"
+        if found != pages:
+            return f"has {found} pages instead of {pages}"
+    return None
 
 
 @contextlib.contextmanager
@@ -151,6 +174,10 @@ def _lock(output: Path) -> Iterator[None]:
             holder = handle.read().strip() or "another build"
             raise BuildError(f"{output} is being built by {holder}; try again when it ends", 4) from None
         held = True
+        for name in (output.name, output.with_suffix(".findings.json").name):
+            for stale in output.parent.glob(f".{glob_escape(name)}.*.tmp"):  # left by a killed build
+                with contextlib.suppress(OSError):
+                    stale.unlink()
         handle.seek(0)
         handle.truncate()
         handle.write(f"process {os.getpid()}")
