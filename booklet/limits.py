@@ -3,8 +3,9 @@
 WeasyPrint runs in-process (the pipeline keeps its Document), so the limits are enforced
 three ways: a SIGALRM timer (main thread only) raises an exception wherever the layout is;
 WeasyPrint's progress logger checks the clock and the resident memory before every page
-(any thread); and RLIMIT_AS caps the address space the render may add, so a runaway
-allocation fails with MemoryError instead of taking the machine. When a limit is hit, or
+(any thread), which is the memory limit proper; and RLIMIT_AS caps the address space at
+twice the limit plus 1 GiB, a backstop against a single runaway page: Python then fails
+with MemoryError, though an allocation failing inside Pango or HarfBuzz may end the process. When a limit is hit, or
 the layout recurses too deep, the traceback's frames tell which block was being laid out
 (every block's HTML carries data-source="file:line"): the build names it and exits 3.
 """
@@ -48,8 +49,10 @@ class _Watch(logging.Handler):
         super().__init__(logging.INFO)
         self.deadline, self.rss_cap = deadline, rss_cap
         self.page: int | None = None
+        self.step = ""  # WeasyPrint's last progress message, e.g. "Step 3 - Applying CSS"
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.step = record.getMessage()
         if record.msg.startswith("Step 5 - Creating layout - Page") and record.args:
             self.page = record.args[0]
         if time.monotonic() > self.deadline:
@@ -75,21 +78,26 @@ def render_limits(limits: Limits, report: Report) -> Iterator[None]:
         except LimitExceeded as exc:
             what = (f"took longer than the {limits.seconds:g} s time limit (--time-limit)" if exc.kind == "time"
                     else f"needed more than the {limits.memory_mb} MiB memory limit (--memory-limit)")
-            raise _failure(report, "render.limit", what, exc, exc.page or watch.page) from None
+            raise _failure(report, "render.limit", what, exc, exc.page or watch.page, watch.step) from None
         except MemoryError as exc:
             what = f"needed more than the {limits.memory_mb} MiB memory limit (--memory-limit)"
-            raise _failure(report, "render.limit", what, exc, watch.page) from None
+            raise _failure(report, "render.limit", what, exc, watch.page, watch.step) from None
         except RecursionError as exc:
-            raise _failure(report, "render.recursion", "nests too deeply for the renderer", exc, watch.page) from None
+            raise _failure(report, "render.recursion", "nests too deeply for the renderer", exc, watch.page,
+                           watch.step) from None
         finally:
             progress.removeHandler(watch)
             progress.setLevel(saved_level)
             progress.propagate = saved_propagate
 
 
-def _failure(report: Report, code: str, what: str, exc: BaseException, page: int | None) -> BuildError:
+def _failure(report: Report, code: str, what: str, exc: BaseException, page: int | None,
+             step: str) -> BuildError:
     where = block_being_laid_out(exc.__traceback__)
-    on_page = f" (page {page})" if page else ""
+    laying_out = step.startswith("Step 5") or where is not None
+    on_page = f" (page {page})" if page and laying_out else ""
+    if not laying_out and step:  # before or after the layout: "(applying css)", "(creating pdf)"
+        on_page = f" ({step.partition(' - ')[2].lower() or step})"
     if where:
         report.error(code, f"laying out this block{on_page} {what}", location=where,
                      hint="shorten or split the block, or raise the limit")
@@ -178,7 +186,7 @@ def _address_space(memory_mb: int) -> Iterator[None]:
     if size is None:
         yield
         return
-    cap = size + memory_mb * 2**20
+    cap = size + (2 * memory_mb + 1024) * 2**20  # a backstop: the per-page check stops the layout first
     if saved[1] != resource.RLIM_INFINITY:
         cap = min(cap, saved[1])
     if saved[0] != resource.RLIM_INFINITY:
