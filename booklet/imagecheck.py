@@ -84,7 +84,10 @@ def inspect_image(real: Path, expected: str, root: Path) -> Inspection:
 
 def _inspect_raster(real: Path, fmt: str) -> Inspection:
     from PIL import Image as PILImage
+    from PIL import ImageFile
 
+    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint sets it on import; here truncation must show
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
@@ -106,6 +109,8 @@ def _inspect_raster(real: Path, fmt: str) -> Inspection:
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
         detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         raise ImageProblem(f"cannot be read: {detail} (damaged or truncated file?)") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     return Inspection(fmt, width, height)
 
 

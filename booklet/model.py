@@ -40,8 +40,8 @@ class ImageRef(Strict):
     @field_validator("image")
     @classmethod
     def _under_assets(cls, value: str) -> str:
-        if not value.startswith("assets/") or "\\" in value:
-            raise ValueError("expected a path under assets/, like assets/photos/01-name.jpg")
+        if not value.startswith("assets/") or "\\" in value or ".." in value.split("/"):
+            raise ValueError("expected a path under assets/ without '..', like assets/photos/01-name.jpg")
         return value
 
 

@@ -226,13 +226,19 @@ def _model_at(model, loc: tuple) -> type[Strict] | None:
         info = current.model_fields.get(part)
         if info is None:
             return None
-        annotation = info.annotation
-        for candidate in getattr(annotation, "__args__", (annotation,)):
-            for inner in getattr(candidate, "__args__", (candidate,)):
-                if isinstance(inner, type) and issubclass(inner, Strict):
-                    current = inner
-                    break
+        current = _strict_in(info.annotation) or current
     return current
+
+
+def _strict_in(annotation) -> type[Strict] | None:
+    """The content model inside an annotation such as list[list[str | Cell]]."""
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        return annotation
+    for inner in getattr(annotation, "__args__", ()):
+        found = _strict_in(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _describe(value: Any) -> str:
