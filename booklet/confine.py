@@ -78,9 +78,9 @@ class Origins:
         if url in self.images:
             location, field_name = self.images[url][0]
             return {"location": location, "field": field_name}
-        position = self.html.find('="' + html_escape(url, quote=True))  # an attribute (src, href)
-        if position >= 0:
-            sources = list(_DATA_SOURCE.finditer(self.html, 0, position))
+        for needle in _needles(url):  # an attribute value (src, href) ending so; text has its quotes escaped
+            position = self.html.find(html_escape(needle, quote=False) + '"')
+            sources = list(_DATA_SOURCE.finditer(self.html, 0, position)) if position >= 0 else []
             if sources:
                 path, line = sources[-1].group(1), sources[-1].group(2)
                 return {"location": Location(path, int(line) if line else None)}
