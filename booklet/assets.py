@@ -13,17 +13,9 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .diagnostics import Report
+from .imagecheck import MAX_PIXELS, SUFFIXES, ImageProblem, inspect_image  # noqa: F401 - re-exported
 from .model import Book, Clipping, Fonts, Gallery, ImageRef, Map, NewsClip, Placed
 
-KNOWN_FORMATS = {  # magic bytes → format
-    b"\xff\xd8\xff": "jpeg",
-    b"\x89PNG\r\n\x1a\n": "png",
-    b"II*\x00": "tiff",
-    b"MM\x00*": "tiff",
-}
-SUFFIXES = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".tif": "tiff", ".tiff": "tiff",
-            ".webp": "webp", ".svg": "svg"}
-MAX_PIXELS = 60_000_000
 DEFAULT_RATIO = 2 / 3  # height / width of a placeholder
 
 
@@ -98,31 +90,21 @@ def _check_image(ref: str, root: Path) -> Image:
         return Image(ref, None, DEFAULT_RATIO, f"unknown image type {suffix!r}; use .jpg, .png, .tif, .webp or .svg")
     if not path.exists() and not path.is_symlink():
         return Image(ref, None, DEFAULT_RATIO, "missing")
-    real = path.resolve()
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Image(ref, None, DEFAULT_RATIO, "a symbolic link that leads nowhere")
     if not real.is_relative_to(root):
-        return Image(ref, None, DEFAULT_RATIO, "the file lies outside the project (symbolic link)")
+        return Image(ref, None, DEFAULT_RATIO, "the file lies outside the project")
     if not real.is_file():
         return Image(ref, None, DEFAULT_RATIO, "not a regular file")
-    expected = SUFFIXES[suffix]
-    with real.open("rb") as handle:
-        head = handle.read(16)
-    if expected == "svg":
-        return Image(ref, real.as_uri(), DEFAULT_RATIO)
-    found = next((fmt for magic, fmt in KNOWN_FORMATS.items() if head.startswith(magic)), None)
-    if found is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        found = "webp"
-    if found != expected:
-        return Image(ref, None, DEFAULT_RATIO, f"the file's content is {found or 'not an image'}, not {expected}")
     try:
-        from PIL import Image as PILImage
-
-        with PILImage.open(real) as opened:
-            width, height = opened.size
-    except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
-        return Image(ref, None, DEFAULT_RATIO, f"cannot be read ({type(exc).__name__})")
-    if width * height > MAX_PIXELS:
-        return Image(ref, None, DEFAULT_RATIO, f"{width}×{height} pixels is over the {MAX_PIXELS:,} pixel cap")
-    return Image(ref, real.as_uri(), height / width if width else DEFAULT_RATIO)
+        found = inspect_image(real, SUFFIXES[suffix], root)
+    except ImageProblem as problem:
+        return Image(ref, None, DEFAULT_RATIO, str(problem))
+    except OSError as exc:
+        return Image(ref, None, DEFAULT_RATIO, f"cannot be read: {exc.strerror}")
+    return Image(ref, real.as_uri(), found.ratio or DEFAULT_RATIO)
 
 
 # ---------------------------------------------------------------- art

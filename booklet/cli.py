@@ -6,12 +6,16 @@ Exit codes: 0 success, 1 content error, 2 usage, 3 render failure, 4 output fail
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
 from .diagnostics import BuildError, Finding, Report
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 from .pipeline import Options, Result, build, check
 from .profiles import PROFILES
 
@@ -50,9 +54,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              help=f"{profile.description} → dist/<edition>{profile.suffix}.pdf")
     outputs.add_argument("--all", dest="profile", action="store_const", const="all",
                          help=f"write every profile: {', '.join(PROFILES)}")
+    parser.add_argument("--time-limit", type=_positive(float), default=DEFAULT_SECONDS, metavar="SECONDS",
+                        help=f"stop the layout after this long, naming the chapter (default {DEFAULT_SECONDS:g})")
+    parser.add_argument("--memory-limit", type=_positive(int), default=DEFAULT_MEMORY_MB, metavar="MIB",
+                        help=f"memory the layout may add, in MiB (default {DEFAULT_MEMORY_MB})")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
     return parser.parse_args(argv)
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not 0 < value < 10**7:
+            raise argparse.ArgumentTypeError(f"expected a positive number (below 10 000 000), got {text!r}")
+        return value
+
+    return parse
 
 
 class Console:
@@ -122,18 +143,25 @@ def main(argv: list[str] | None = None) -> int:
     if not args.edition.is_file():
         print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
         return 2
+    limits = Limits(args.time_limit, args.memory_limit)
     if args.command == "serve":
         from .serve import serve
 
         if not 0 <= args.port <= 65535:
             print(f"build.py: error: --port {args.port} is not a port number", file=sys.stderr)
             return 2
-        options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile="proof")
+        options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile="proof",
+                          limits=limits)
         return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
         print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)
         return 2
+    with _terminate_as_interrupt():
+        return _run(args, profiles, limits, console)
+
+
+def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console: Console) -> int:
     try:
         if args.command == "check":
             result = check(Options(edition_file=args.edition, strict=args.strict), console.progress)
@@ -142,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if result.report.errors else 0
         for profile in profiles:
             options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile=profile,
-                              html_output=args.html)
+                              html_output=args.html, limits=limits)
             result = build(options, console.progress)
             console.findings(result.report)
             console.preflight(result)
@@ -202,3 +230,23 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
         print(f"diff failed: internal error ({type(exc).__name__}: {exc}); rerun with BOOKLET_DEBUG=1",
               file=sys.stderr)
         return 3
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, a closing terminal, a CI timeout) unwinds like Ctrl-C: temporary files and the lock go."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -57,9 +57,11 @@ class Finding:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    _seen: set[Finding] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, finding: Finding) -> None:
-        if finding not in self.findings:
+        if finding not in self._seen:  # a set: hostile input may bring tens of thousands
+            self._seen.add(finding)
             self.findings.append(finding)
 
     def error(self, code: str, message: str, **kwargs) -> None:

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .assets import Assets
 from .cjk import typeset_text
+from .markup import inline, plain
 from .model import Book, Figure, Placed
 from .reproducible import w3c_date
 
@@ -61,7 +62,9 @@ def make_environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["group_blocks"] = group_blocks
-    env.filters["cjk"] = typeset_text
+    env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (cjk.py)
+    env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (markup.py)
+    env.filters["plain"] = plain
     return env
 
 

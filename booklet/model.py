@@ -40,8 +40,8 @@ class ImageRef(Strict):
     @field_validator("image")
     @classmethod
     def _under_assets(cls, value: str) -> str:
-        if not value.startswith("assets/") or "\\" in value:
-            raise ValueError("expected a path under assets/, like assets/photos/01-name.jpg")
+        if not value.startswith("assets/") or "\\" in value or ".." in value.split("/"):
+            raise ValueError("expected a path under assets/ without '..', like assets/photos/01-name.jpg")
         return value
 
 
@@ -62,10 +62,13 @@ class Cell(Strict):
     rowspan: int = Field(default=1, ge=1, le=200)
 
 
+MAX_TABLE_ROWS = 1000  # the catalogue's largest table has 10; 20 000 pasted rows is a mistake
+
+
 class Table(Strict):
     title: str | None = None
-    columns: list[str] = Field(min_length=1)
-    rows: list[list[str | Cell]] = Field(min_length=1)
+    columns: list[str] = Field(min_length=1, max_length=30)
+    rows: list[list[str | Cell]] = Field(min_length=1, max_length=MAX_TABLE_ROWS)
     partial: bool = False
     note: str | None = None
 
@@ -209,9 +212,12 @@ class Organiser(Strict):
     names: list[str] = Field(min_length=1)
 
 
+CSS_LENGTH = r"^\d+(\.\d+)?(mm|cm|in|pt|pc|px)$"  # printed into the page CSS, so nothing else
+
+
 class Trim(Strict):
-    width: str = "210mm"
-    height: str = "297mm"
+    width: str = Field(default="210mm", pattern=CSS_LENGTH)
+    height: str = Field(default="297mm", pattern=CSS_LENGTH)
 
 
 class Fonts(Strict):
@@ -234,7 +240,7 @@ class Edition(Strict):
     publisher: str | None = None
     organisers: list[Organiser] = []
     trim: Trim = Trim()
-    bleed: str = "3mm"
+    bleed: str = Field(default="3mm", pattern=CSS_LENGTH)
     fonts: Fonts = Fonts()
     chapters: list[str] = Field(min_length=1)
     # press output (issue 3): the default profile, the press's CMYK ICC profile (a path in the

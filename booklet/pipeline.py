@@ -9,24 +9,26 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import BinaryIO
 
 from .assets import Assets, collect_assets
 from .audit import Audit, audit_document
 from .checks import run_checks
 from .convert import convert_book
+from .confine import Origins, image_origins
 from .coverage import FontFile, check_coverage
 from .diagnostics import BuildError, ContentError, Location, Report
 from .html import render_html
 from .images import ImageStats, Settings, prepare_images
 from .isbn import draw_ean13
+from .limits import Limits, render_limits
 from .model import Book
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .proof import make_proof
 from .proof_report import write_proof_report
-from .render import STYLE_ORDER, proof_stylesheets, render_document, stylesheets, write_pdf
+from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, render_document, stylesheets, write_pdf
 from .reproducible import input_files, manifest, manifest_bytes
 from .validate import load_book
 
@@ -42,6 +44,7 @@ class Options:
     strict: bool = False
     profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
+    limits: Limits = Limits()  # time and memory for layout and PDF writing
 
 
 @dataclass
@@ -139,18 +142,19 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                                                  for name in profile.stylesheets])
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
-        document = _layout(book, assets, profile, css, root, result, blank_pages=0)
-        short = -len(document.pages) % book.edition.page_multiple if profile.bleed else 0
-        if short:  # planned blank pages before the colophon: the press wants whole signatures
-            progress(f"adding {short} blank pages for a multiple of {book.edition.page_multiple}")
-            document = _layout(book, assets, profile, css, root, result, blank_pages=short)
-        result.pages = len(document.pages)
-        if result.report.errors:
-            raise ContentError(result.report)
-        if options.html_output:
-            write_atomic(options.html_output, standalone_html(result.html, css).encode())
-        progress(f"writing PDF ({result.pages} pages)")
-        pdf = write_pdf(document, book.edition, profile.pdf_options)
+        with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
+            document = _layout(book, assets, profile, css, styles_dir, root, result, blank_pages=0)
+            short = -len(document.pages) % book.edition.page_multiple if profile.bleed else 0
+            if short:  # planned blank pages before the colophon: the press wants whole signatures
+                progress(f"adding {short} blank pages for a multiple of {book.edition.page_multiple}")
+                document = _layout(book, assets, profile, css, styles_dir, root, result, blank_pages=short)
+            result.pages = len(document.pages)
+            if result.report.errors:
+                raise ContentError(result.report)
+            if options.html_output:
+                write_atomic(options.html_output, standalone_html(result.html, css).encode())
+            progress(f"writing PDF ({result.pages} pages)")
+            pdf = write_pdf(document, book.edition, profile.pdf_options)
         if profile.press:
             progress("press finish: CMYK, output intent, PDF/X-4")
             pdf, _ = press.finish_press(pdf, book.edition, icc, press.parse_palette(styles_dir),
@@ -171,14 +175,14 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                                  1, result.report)
             failure.preflight = result.preflight  # type: ignore[attr-defined]
             raise failure
-        write_atomic(output, pdf, check_pdf=True)
+        write_atomic(output, pdf, check_pdf=True, pages=result.pages)
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
         progress("auditing the typography")
         result.audit = audit_document(document, pdf)
-        write_atomic(output.with_suffix(".audit.json"), result.audit.to_json().encode())
         audit_file = output.with_suffix(".audit.json")
+        write_atomic(audit_file, result.audit.to_json().encode())
         _write_manifest(book, root, styles_dir, profile, assets, [output, findings, audit_file])
     result.output = output
     result.seconds = time.perf_counter() - started
@@ -188,13 +192,11 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     return result
 
 
-def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], root: Path, result: Result,
-            *, blank_pages: int):
+def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
+            result: Result, *, blank_pages: int):
     result.html = render_html(book, assets, profile=profile.name, build_info={"blank_pages": blank_pages})
-    try:
-        return render_document(result.html, css, root, result.report)
-    except RecursionError:
-        raise BuildError("the renderer ran out of stack laying out the book", 3, result.report) from None
+    origins = Origins(result.html, image_origins(book, assets), project_stylesheets(styles_dir, root))
+    return render_document(result.html, css, root, result.report, origins=origins)
 
 
 def standalone_html(html: str, css_texts: list[str]) -> str:
@@ -214,26 +216,22 @@ def _write_manifest(book: Book, root: Path, styles_dir: Path, profile: Profile, 
     write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
 
 
-def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None], *, check_pdf: bool = False) -> None:
-    """Write next to the target, verify, then rename over it: the old file is never half-written.
-
-    `data` is the bytes, or a function that writes them to a binary stream (large PDFs stream to disk).
-    """
+def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False, pages: int | None = None) -> None:
+    """Write next to the target, verify, then rename over it: the old file is never half-written."""
+    if check_pdf:
+        problem = pdf_problem(data, pages)
+        if problem:
+            raise BuildError(f"refusing to write {target}: the renderer's output {problem}", 3)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
     try:
-        with os.fdopen(handle, "w+b") as stream:
-            if callable(data):
-                data(stream)
-            else:
-                stream.write(data)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-            if check_pdf and not _is_complete_pdf(stream):
-                raise BuildError(f"refusing to write {target}: the renderer's output is not a complete PDF", 3)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
@@ -248,12 +246,22 @@ def write_atomic(target: Path, data: bytes | Callable[[BinaryIO], None], *, chec
         raise
 
 
-def _is_complete_pdf(stream: BinaryIO) -> bool:
-    stream.seek(0)
-    head = stream.read(5)
-    stream.seek(0, os.SEEK_END)
-    stream.seek(max(0, stream.tell() - 64))
-    return head == b"%PDF-" and b"%%EOF" in stream.read()
+def pdf_problem(data: bytes, pages: int | None = None) -> str | None:
+    """Why `data` is not a complete PDF of `pages` pages, or None."""
+    if not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
+        return "is not a complete PDF"
+    if pages is not None:
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        try:
+            found = len(PdfReader(BytesIO(data)).pages)
+        except Exception as exc:  # noqa: BLE001 - any parse failure means a broken PDF
+            return f"cannot be read back ({type(exc).__name__})"
+        if found != pages:
+            return f"has {found} pages instead of {pages}"
+    return None
 
 
 @contextlib.contextmanager
@@ -276,6 +284,11 @@ def _lock(output: Path) -> Iterator[None]:
             holder = handle.read().strip() or "another build"
             raise BuildError(f"{output} is being built by {holder}; try again when it ends", 4) from None
         held = True
+        sidecars = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
+        for name in (output.name, *(output.with_suffix(suffix).name for suffix in sidecars)):
+            for stale in output.parent.glob(f".{glob_escape(name)}.*.tmp"):  # left by a killed build
+                with contextlib.suppress(OSError):
+                    stale.unlink()
         handle.seek(0)
         handle.truncate()
         handle.write(f"process {os.getpid()}")

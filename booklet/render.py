@@ -3,52 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from .diagnostics import Report
+from .confine import ConfinedFetcher, Origins, url_in_message
+from .diagnostics import Report, relative
 from .model import Edition
 
 STYLE_ORDER = ("variables.css", "pages.css", "type.css", "blocks.css", "contents.css", "typeset.css")
-MAX_DATA_URL = 64 * 1024
-
-
-@dataclass
-class ConfinedFetcher:
-    """Reads regular files inside `root` and small data: URLs; refuses everything else."""
-
-    root: Path
-    refused: list[str] = field(default_factory=list)
-
-    def make(self):
-        from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-        confined = self
-
-        class _Fetcher(URLFetcher):
-            def fetch(self, url, headers=None):
-                scheme = urlsplit(url).scheme.lower()
-                if scheme == "data":
-                    if len(url) > MAX_DATA_URL:
-                        return confined._refuse(url, "data: URL too large")
-                    return super().fetch(url, headers)
-                if scheme != "file":
-                    return confined._refuse(url, "only files inside the project may be read")
-                path = Path(unquote(urlsplit(url).path))
-                try:
-                    real = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    return confined._refuse(url, "file not found")
-                if not real.is_relative_to(confined.root) or not real.is_file():
-                    return confined._refuse(url, "outside the project or not a regular file")
-                return URLFetcherResponse(real.as_uri(), real.open("rb"))  # WeasyPrint closes it
-
-        return _Fetcher(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
-
-    def _refuse(self, url: str, why: str):
-        self.refused.append(f"{url[:200]} ({why})")
-        raise ValueError(f"refused: {why}")
 
 
 class _Capture(logging.Handler):
@@ -66,10 +27,16 @@ def edition_css(edition: Edition) -> str:
     fonts = edition.fonts
     return (
         f"@page {{ size: {edition.trim.width} {edition.trim.height}; bleed: {edition.bleed}; }}\n"
-        f":root {{ --font-body: \"{fonts.body}\", \"DejaVu Serif\"; "
-        f"--font-heading: \"{fonts.heading}\", \"DejaVu Sans\"; --bleed: {edition.bleed}; }}\n"
-        f"body {{ string-set: booktitle \"{edition.title}\"; }}\n"
+        f":root {{ --font-body: {css_string(fonts.body)}, \"DejaVu Serif\"; "
+        f"--font-heading: {css_string(fonts.heading)}, \"DejaVu Sans\"; --bleed: {edition.bleed}; }}\n"
+        f"body {{ string-set: booktitle {css_string(edition.title)}; }}\n"
     )
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string: quotes, backslashes and control characters escaped."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\' or ord(c) < 32 or ord(c) == 127 else c
+                         for c in text) + '"'
 
 
 def stylesheets(styles_dir: Path, edition: Edition, extra: list[str] | None = None) -> list[str]:
@@ -86,8 +53,13 @@ def proof_stylesheets(styles_dir: Path, edition: Edition) -> list[str]:
             (styles_dir / "proof.css").read_text(encoding="utf-8")]
 
 
-def render_document(html: str, css_texts: list[str], root: Path, report: Report):
-    """Lay out the book; returns the WeasyPrint Document."""
+def render_document(html: str, css_texts: list[str], root: Path, report: Report,
+                    origins: Origins | None = None):
+    """Lay out the book; returns the WeasyPrint Document.
+
+    Every URL the confined fetcher refuses, and every ERROR WeasyPrint logs, becomes an error
+    located by `origins` (the image's YAML field, the block, or the stylesheet line).
+    """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -112,16 +84,27 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report)
     finally:
         logger.removeHandler(capture)
         logger.propagate = previous
-    for url in fetcher.refused:
-        report.error("fetch.refused", f"the renderer was refused {url}")
+    origins = origins or Origins(html, {}, project_stylesheets(root / "styles", root))
+    for url, why in fetcher.refused:
+        report.error("fetch.refused", f"the renderer may not read {url[:200]} ({why})", **origins.locate(url))
     for level, message in capture.messages:
         if "refused:" in message:
-            continue
+            continue  # reported above, with its reason
+        url = url_in_message(message)
+        where = origins.locate(url) if url else {}
         if level >= logging.ERROR:
-            report.error("render.error", message)
+            report.error("render.error", message, **where)
         else:
-            report.warning("render.warning", message)
+            report.warning("render.warning", message, **where)
     return document
+
+
+def project_stylesheets(styles_dir: Path, root: Path) -> dict[str, str]:
+    """The project's stylesheets by project-relative name, to locate the URLs they hold."""
+    if not styles_dir.is_dir():
+        return {}
+    return {relative(path, root): path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(styles_dir.glob("*.css")) if path.is_file()}
 
 
 def write_pdf(document, edition: Edition, options: dict | None = None) -> bytes:

@@ -23,6 +23,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FLOAT = re.compile(r"[-+]?(0|[1-9][0-9]*)\.[0-9]+")
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -104,9 +105,10 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 class _LoadProblem(Exception):
-    def __init__(self, code: str, message: str, mark):
+    def __init__(self, code: str, message: str, mark, path: PathKey | None = None):
         super().__init__(message)
         self.code, self.message, self.mark = code, message, mark
+        self.field = field_name(path) or None if path is not None else None
 
 
 def load_source(file: Path, root: Path) -> Source:
@@ -151,7 +153,12 @@ def load_source(file: Path, root: Path) -> Source:
         if "\\t" in message or "tab" in message:
             message += " (YAML does not allow tabs for indentation; use spaces)"
         raise SourceError(Finding("error", "yaml.syntax", message, _mark_location(rel, mark))) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        before = text[: exc.position]
+        where = Location(rel, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        raise SourceError(Finding("error", "yaml.syntax", f"character U+{exc.character:04X} is not allowed "
+                                  "(a control character; delete it)", where)) from None
+    except yaml.YAMLError as exc:
         raise SourceError(Finding("error", "yaml.syntax", str(exc).splitlines()[0], Location(rel))) from None
     except RecursionError:
         raise SourceError(Finding("error", "yaml.too-deep", "nesting too deep", Location(rel))) from None
@@ -164,7 +171,7 @@ def load_source(file: Path, root: Path) -> Source:
         source.data = _construct(node, (), source)
     except _LoadProblem as problem:
         raise SourceError(
-            Finding("error", problem.code, problem.message, _mark_location(rel, problem.mark))
+            Finding("error", problem.code, problem.message, _mark_location(rel, problem.mark), field=problem.field)
         ) from None
     return source
 
@@ -180,7 +187,7 @@ def _compose(text: str) -> Node | None:
 def _construct(node: Node, path: PathKey, source: Source) -> Any:
     source.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if node.tag not in _STANDARD_TAGS:
-        raise _LoadProblem("yaml.tag", f"tag {node.tag!r} is not allowed", node.start_mark)
+        raise _LoadProblem("yaml.tag", f"tag {node.tag!r} is not allowed", node.start_mark, path)
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -189,18 +196,25 @@ def _construct(node: Node, path: PathKey, source: Source) -> Any:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _LoadProblem("yaml.merge", "merge keys (<<) are not allowed", key_node.start_mark)
             key = key_node.value
+            if _SURROGATE.search(key):
+                raise _LoadProblem("yaml.character", "the key holds an escaped lone surrogate", key_node.start_mark,
+                                   path)
             if key in out:
                 first = source.key_marks[path + (key,)]
                 raise _LoadProblem(
                     "yaml.duplicate-key",
                     f"duplicate key {key!r} (first at line {first[0]})",
                     key_node.start_mark,
+                    path + (key,),
                 )
             source.key_marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = _construct(value_node, path + (key,), source)
         return out
     if isinstance(node, SequenceNode):
         return [_construct(item, path + (i,), source) for i, item in enumerate(node.value)]
+    if _SURROGATE.search(node.value):  # "\ud800" escapes make strings no file, font or PDF can hold
+        raise _LoadProblem("yaml.character", "the text holds an escaped lone surrogate (\\ud800–\\udfff); "
+                           "write the character itself", node.start_mark, path)
     return _scalar(node)
 
 

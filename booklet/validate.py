@@ -9,6 +9,8 @@ from pydantic import ValidationError
 
 from .diagnostics import Report
 from .editions import load_edition
+from .markup import markup_texts
+from .markup import problem as markup_problem
 from .model import (
     BLOCK_TYPES,
     TEXT_BLOCKS,
@@ -59,10 +61,15 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
             report.error("edition.chapter-outside", f"chapter file {name!r} is outside the project",
                          location=where, field=f"chapters[{index}]")
             continue
-        if not path.is_file():
+        if not path.exists():
             report.error("edition.chapter-missing", f"chapter file {name!r} does not exist",
                          location=where, field=f"chapters[{index}]",
                          hint="paths are relative to the project root, e.g. chapters/01-preface.yaml")
+            continue
+        if not path.is_file() or (root / name).is_symlink():
+            report.error("edition.chapter-unreadable",
+                         f"chapter file {name!r} is not a regular file (a link, folder, device or pipe)",
+                         location=where, field=f"chapters[{index}]")
             continue
         chapter = load_chapter(root / name, root, report)
         if chapter is None:
@@ -148,8 +155,21 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
         if block is not None:
             rows = range(len(block.rows)) if isinstance(block, Table) else range(0)
             row_lines = tuple(source.locate(here + (kind, "rows", r)).line or 1 for r in rows)
+            _check_markup(kind, value, source, here + (kind,), report)
             placed.append(Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1, row_lines))
     return tuple(placed)
+
+
+def _check_markup(kind: str, value: Any, source: Source, path: PathKey, report: Report) -> None:
+    """Inline markup (<em>, <strong>, <sup>, <br>) must be balanced and shallow where it is allowed."""
+    for below, text in markup_texts(kind, value):
+        why = markup_problem(text)
+        if why:
+            report.error("markup.invalid", why, location=source.locate(path + below), field=field_name(path + below),
+                         hint="allowed: <em>, <strong>, <sup>, <br>; any other < > & is printed as written")
+
+
+MAX_ERRORS_PER_VALUE = 50  # past this, one summary line: a pasted table can hold 40 000 wrong cells
 
 
 def _validate(model: type[Strict], data: Any, source: Source, path: PathKey, report: Report):
@@ -157,19 +177,19 @@ def _validate(model: type[Strict], data: Any, source: Source, path: PathKey, rep
         return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-        for error in errors:
-            if not _shadowed(error, errors):
-                _report_error(model, error, source, path, report)
+        deeper = {loc[:n] for loc in map(_clean_loc, (e["loc"] for e in errors)) for n in range(len(loc))}
+        shown = [error for error in errors if not _shadowed(error, deeper)]
+        for error in shown[:MAX_ERRORS_PER_VALUE]:
+            _report_error(model, error, source, path, report)
+        if len(shown) > MAX_ERRORS_PER_VALUE:
+            report.error("schema.many", f"… and {len(shown) - MAX_ERRORS_PER_VALUE} more errors here",
+                         location=source.locate(path), field=field_name(path) or None)
         return None
 
 
-def _shadowed(error: dict, errors: list[dict]) -> bool:
+def _shadowed(error: dict, deeper: set[tuple]) -> bool:
     """A union's "not text" error is noise when the mapping branch says more precisely what is wrong."""
-    if not error["type"].endswith("_type"):
-        return False
-    loc = _clean_loc(error["loc"])
-    return any(len(_clean_loc(other["loc"])) > len(loc) and _clean_loc(other["loc"])[: len(loc)] == loc
-               for other in errors)
+    return error["type"].endswith("_type") and _clean_loc(error["loc"]) in deeper
 
 
 def _clean_loc(loc: tuple) -> tuple:
@@ -194,6 +214,8 @@ def _report_error(model, error: dict, source: Source, path: PathKey, report: Rep
                      location=source.locate(full[:-1]), field=field_name(full))
         return
     message = _EXPECTED.get(kind) or error["msg"].replace("Value error, ", "")
+    if kind == "too_long":
+        message = f"{error['ctx']['actual_length']} items, over the cap of {error['ctx']['max_length']}; split it"
     got = error.get("input")
     if kind.endswith("_type") and got is not None:
         message += f", got {_describe(got)}"
@@ -209,13 +231,19 @@ def _model_at(model, loc: tuple) -> type[Strict] | None:
         info = current.model_fields.get(part)
         if info is None:
             return None
-        annotation = info.annotation
-        for candidate in getattr(annotation, "__args__", (annotation,)):
-            for inner in getattr(candidate, "__args__", (candidate,)):
-                if isinstance(inner, type) and issubclass(inner, Strict):
-                    current = inner
-                    break
+        current = _strict_in(info.annotation) or current
     return current
+
+
+def _strict_in(annotation) -> type[Strict] | None:
+    """The content model inside an annotation such as list[list[str | Cell]]."""
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        return annotation
+    for inner in getattr(annotation, "__args__", ()):
+        found = _strict_in(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _describe(value: Any) -> str:

@@ -1,0 +1,112 @@
+"""The confined fetcher, where refused URLs and WeasyPrint's errors are located, and the markup filter."""
+
+from __future__ import annotations
+
+import re
+
+from pathlib import Path
+
+import pytest
+
+from booklet.confine import Origins, url_in_message
+from booklet.diagnostics import Location, Report
+from booklet.markup import inline, plain, problem
+from booklet.render import render_document
+
+
+def test_renderer_errors_become_findings_located_at_the_block(tmp_path):
+    """An image the checks never saw (here: garbage named .png) makes WeasyPrint log an ERROR."""
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    html = ('<html><body><p data-source="chapters/01-a.yaml:3">甲</p>'
+            '<figure data-source="chapters/01-a.yaml:7"><img src="broken.png"></figure>'
+            '<img src="file:///etc/passwd"><img src="http://example.org/x.png"></body></html>')
+    report = Report()
+    render_document(html, ["@page { size: A6 }"], tmp_path, report)
+    by_code = {(f.code, str(f.location)): f.message for f in report.findings}
+    assert any(code == "render.error" and where == "chapters/01-a.yaml:7" and "broken.png" in message
+               for (code, where), message in by_code.items()), report.findings
+    refused = [f for f in report.findings if f.code == "fetch.refused"]
+    assert sorted(f.message for f in refused) == [
+        "the renderer may not read file:///etc/passwd (outside the project or not a regular file)",
+        "the renderer may not read http://example.org/x.png (only files inside the project may be read, "
+        "never the network)",
+    ]
+    assert all(str(f.location) == "chapters/01-a.yaml:7" for f in refused)  # the last block before them
+
+
+def test_origins_prefer_the_image_field_then_the_block_then_the_stylesheet_line():
+    origins = Origins(
+        html='<p data-source="c.yaml:2">x</p><div data-source="c.yaml:9"><img src="file:///p/a.png"></div>',
+        images={"file:///p/b.png": [(Location("c.yaml", 12), "gallery.images[1].image")]},
+        stylesheets={"styles/blocks.css": "p {}\n.x { background: url(file:///etc/passwd) }\n"},
+    )
+    assert origins.locate("file:///p/b.png") == {"location": Location("c.yaml", 12), "field": "gallery.images[1].image"}
+    assert origins.locate("file:///p/a.png") == {"location": Location("c.yaml", 9)}
+    assert origins.locate("file:///etc/passwd") == {"location": Location("styles/blocks.css", 2)}
+    assert origins.locate("file:///elsewhere/zz") == {}
+
+
+@pytest.mark.parametrize(
+    ("message", "url"),
+    [
+        ("Failed to load image at 'file:///p/x.png': ImageLoadingError", "file:///p/x.png"),
+        ("Failed to load stylesheet at http://e.org/a.css: refused", "http://e.org/a.css"),
+        ("Failed to render SVG image file:///p/y.svg", "file:///p/y.svg"),
+        ("Anchor defined twice: 'x'", None),
+    ],
+)
+def test_the_url_a_log_line_is_about(message, url):
+    assert url_in_message(message) == url
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("<em>甲</em> <b>乙</b> & x<sup>2</sup><br/>丙", "<em>甲</em> &lt;b&gt;乙&lt;/b&gt; &amp; x<sup>2</sup><br>丙"),
+        ("<STRONG>大</STRONG><br >", "<strong>大</strong><br>"),
+        ('<em onclick="x">a <em class=y>b', '&lt;em onclick="x"&gt;a &lt;em class=y&gt;b'),
+        ("<script>alert(1)</script><!-- c --><a href=file:///etc/passwd>", "&lt;script&gt;alert(1)&lt;/script&gt;"
+         "&lt;!-- c --&gt;&lt;a href=file:///etc/passwd&gt;"),
+        ("{{ 7*7 }} &amp;", "{{ 7*7 }} &amp;amp;"),
+    ],
+)
+def test_inline_markup_keeps_four_tags_and_escapes_the_rest(text, html):
+    assert re.sub(r'</?span[^>]*>', '', str(inline(text))) == html  # cjk.py's layout spans aside
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("<em>a</em><strong>b</strong>", None),
+        ("<em>a", "<em> is never closed"),
+        ("a</sup>", "</sup> closes nothing"),
+        ("<em><strong>a</em></strong>", "</em> closes <strong>; close tags in the reverse order"),
+        ("<em>" * 4 + "a" + "</em>" * 4, "inline markup nested deeper than 3 levels"),
+        ("<b><b>a</b>", None),  # not markup: printed as written
+        ('<em onclick="x">a</em>', "</em> closes nothing"),  # an opener with attributes is text
+    ],
+)
+def test_markup_problems(text, why):
+    assert problem(text) == why
+
+
+def test_plain_drops_the_tags():
+    assert plain("<em>甲</em>乙<br>丙") == "甲乙 丙"
+
+
+def test_refused_paths_never_reach_the_disk(tmp_path: Path):
+    inside = tmp_path / "project"
+    inside.mkdir()
+    (inside / "ok.css").write_text("p { color: red }")
+    (tmp_path / "secret.css").write_text("p { color: blue }")
+    (inside / "link.css").symlink_to(tmp_path / "secret.css")
+    from booklet.confine import ConfinedFetcher
+
+    confined = ConfinedFetcher(inside.resolve())
+    fetch = confined.make()
+    assert fetch.fetch((inside / "ok.css").as_uri()).read() == b"p { color: red }"
+    for url in ((inside / "link.css").as_uri(), (tmp_path / "secret.css").as_uri(), "file://server/share/x.css",
+                "ftp://example.org/x", "data:text/css," + "x" * 70_000):
+        with pytest.raises(ValueError, match="refused"):
+            fetch.fetch(url)
+    assert len(confined.refused) == 5
