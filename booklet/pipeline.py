@@ -16,6 +16,7 @@ from .diagnostics import BuildError, ContentError, Report
 from .html import render_html
 from .model import Book
 from .render import render_document, stylesheets, write_pdf
+from .theme import read_palette
 from .validate import load_book
 
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -67,7 +68,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
         for chapter in book.chapters:
             progress(f"checked {chapter.path}")
         progress("checking images")
-        result.assets = collect_assets(book, root, result.report, strict=options.strict)
+        palette = read_palette(stylesheets(_styles_dir(root), book.edition))  # the art takes the theme's colours
+        result.assets = collect_assets(book, root, result.report, strict=options.strict, palette=palette)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -84,8 +86,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     output = options.output or default_output(options.edition_file, root)
     progress("writing HTML")
     result.html = render_html(book, assets, profile=options.profile)
-    styles_dir = root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
-    css = stylesheets(styles_dir, book.edition)
+    css = stylesheets(_styles_dir(root), book.edition)
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
         try:
@@ -104,6 +105,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     result.output = output
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _styles_dir(root: Path) -> Path:
+    return root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
 
 
 def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False) -> None:
