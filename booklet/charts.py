@@ -58,7 +58,7 @@ def bar_data(chart: Chart, tables: dict[str, Table]) -> BarData:
         if table is None:
             known = ", ".join(sorted(tables)) or "none"
             raise ChartError(f"no table has key {source.table!r} (table keys: {known})", where,
-                             "give the table `key: {source.table}`")
+                             f"give the table `key: {source.table}`")
         if table.tags is None:
             raise ChartError(f"table {source.table!r} has no tags to count by", where,
                              "give the table `tags:`, one per row")
@@ -96,6 +96,9 @@ def _style(palette: Palette) -> str:
         f".chart-small{{font-family:{palette.font('heading')};font-size:{SMALL}px;fill:{palette['muted']}}}"
         f".chart-label{{font-family:{palette.font('body')};font-size:{TEXT}px;fill:{palette['text']}}}"
         f".chart-strong{{font-weight:bold}}"
+        # coloured one by one (fill attribute), so no fill here: a <style> rule would override the attribute
+        f".chart-value{{font-family:{palette.font('heading')};font-size:{TEXT}px}}"
+        f".chart-date{{font-family:{palette.font('heading')};font-size:{SMALL}px}}"
         "</style>"
     )
 
@@ -176,8 +179,8 @@ def draw_bars(data: BarData, chart: Chart, palette: Palette) -> Markup:
                             f'fill="{fill}" stroke="{palette["paper"]}" stroke-width="0.3"><title>{escape(name)}</title></rect>')
                 label = _number(value)
                 if text_width(label, TEXT) + 1 < w:
-                    body.append(f'<text class="chart-text chart-value" x="{x + w / 2:.2f}" y="{yb + (bar_h - 0.6) / 2 + TEXT * 0.36:.2f}" '
-                                f'text-anchor="middle" style="fill:{ink}">{label}</text>')
+                    body.append(f'<text class="chart-value" x="{x + w / 2:.2f}" y="{yb + (bar_h - 0.6) / 2 + TEXT * 0.36:.2f}" '
+                                f'text-anchor="middle" fill="{ink}">{label}</text>')
             if stacked:
                 x += w
             else:
@@ -290,8 +293,8 @@ def draw_timeline(chart: Chart, palette: Palette) -> Markup:
         # a paper-coloured backing: a nearer label hides the stems that pass behind it
         labels.append(f'<rect x="{bx - 0.4:.2f}" y="{date_y - SMALL:.2f}" width="{w + 0.8:.2f}" '
                       f'height="{label_y + 0.9 - date_y + SMALL:.2f}" fill="{palette["paper"]}"/>')
-        labels.append(f'<text class="chart-small chart-date"{anchor} x="{tx:.2f}" y="{date_y:.2f}" '
-                      f'style="fill:{fill}">{escape(event.date)}</text>')
+        labels.append(f'<text class="chart-date"{anchor} x="{tx:.2f}" y="{date_y:.2f}" '
+                      f'fill="{fill}">{escape(event.date)}</text>')
         labels.append(f'<text class="chart-label"{anchor} x="{tx:.2f}" y="{label_y:.2f}">{escape(event.label)}</text>')
     body.extend(stems)
     body.extend(labels)
