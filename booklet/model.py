@@ -7,10 +7,11 @@ so templates compute nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NonEmpty = Field(min_length=1)
 
@@ -71,6 +72,14 @@ class Table(Strict):
     rows: list[list[str | Cell]] = Field(min_length=1, max_length=MAX_TABLE_ROWS)
     partial: bool = False
     note: str | None = None
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")  # a name charts refer to; not printed
+    tags: list[str] | None = None  # one tag per row (e.g. the sector), counted by charts; not printed
+
+    @model_validator(mode="after")
+    def _one_tag_per_row(self) -> "Table":
+        if self.tags is not None and len(self.tags) != len(self.rows):
+            raise ValueError(f"tags has {len(self.tags)} entries for {len(self.rows)} rows; give one tag per row")
+        return self
 
     @property
     def cells(self) -> list[list[Cell]]:
@@ -152,10 +161,17 @@ class KeyFigure(Strict):
     number: str | int | float
     unit: str | None = None
     label: str = NonEmpty
+    prefix: str | None = None  # 超過, 突破: the manuscript's qualifier, printed before the number
 
 
 class KeyFigures(Strict):
     items: list[KeyFigure] = Field(min_length=1)
+    note: str | None = None  # where the figures come from, printed under them
+
+    @property
+    def columns(self) -> int:
+        """Grid columns: one, two or four figures sit in one row; others in rows of three."""
+        return {1: 1, 2: 2, 4: 4}.get(len(self.items), 3)
 
 
 class Place(Strict):
@@ -164,9 +180,88 @@ class Place(Strict):
     lon: float = Field(ge=-180, le=180)
 
 
+class Area(Strict):
+    """An administrative area drawn from the boundary data, by its code (520000 貴州省, 522633 從江縣)."""
+
+    name: str = NonEmpty
+    code: int = Field(ge=100000, le=999999)
+    highlight: bool = True  # filled; otherwise only labelled
+
+
 class Map(Strict):
     caption: str | None = None
     places: list[Place] = Field(min_length=1)
+    areas: list[Area] = []
+
+
+class ChartSeries(Strict):
+    name: str = NonEmpty
+    values: list[int | float] = Field(min_length=1)
+
+
+class TableCount(Strict):
+    """A bar counted from a table's rows (by their tags), not typed again."""
+
+    table: str = NonEmpty  # the table's key
+    label: str = NonEmpty
+
+
+class TimelineEvent(Strict):
+    date: str = NonEmpty  # as the manuscript writes it: 2018年5月22日, 2018年9月18日至22日, 2018年5月
+    label: str = NonEmpty
+    group: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        parse_date(value)
+        return value
+
+    @property
+    def when(self) -> tuple[int, int, int]:
+        return parse_date(self.date)
+
+
+class Chart(Strict):
+    """A chart drawn by the build as vector art. Data sit in the chapter file or are counted from tables."""
+
+    type: Literal["bar", "stacked_bar", "timeline"]
+    title: str | None = None
+    caption: str | None = None
+    unit: str | None = None  # printed after the numbers, e.g. 項
+    categories: list[str] = []  # bar / stacked_bar with typed data: one per bar
+    series: list[ChartSeries] = []  # ... and one value per category in each series
+    count_tables: list[TableCount] = []  # bar / stacked_bar counted from tables
+    events: list[TimelineEvent] = []  # timeline
+
+    @model_validator(mode="after")
+    def _data_fits_type(self) -> "Chart":
+        if self.type == "timeline":
+            if not self.events:
+                raise ValueError("a timeline needs events")
+            if self.categories or self.series or self.count_tables:
+                raise ValueError("a timeline takes events only")
+            return self
+        if self.events:
+            raise ValueError(f"a {self.type} chart takes categories and series, or count_tables, not events")
+        if bool(self.count_tables) == bool(self.series):
+            raise ValueError(f"a {self.type} chart needs either series (with categories) or count_tables")
+        for series in self.series:
+            if len(series.values) != len(self.categories):
+                raise ValueError(f"series {series.name!r} has {len(series.values)} values "
+                                 f"for {len(self.categories)} categories")
+        return self
+
+
+_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+
+
+def parse_date(text: str) -> tuple[int, int, int]:
+    """2018年5月22日 → (2018, 5, 22); 2018年9月18日至22日 → its first day; 2018年5月 → (2018, 5, 1)."""
+    found = _DATE.match(text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:
+        raise ValueError(f"expected a date like 2018年5月22日, got {text!r}")
+    return int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
 
 
 TEXT_BLOCKS = ("paragraph", "lead", "heading")
@@ -187,6 +282,7 @@ BLOCK_TYPES: dict[str, type[Strict]] = {
     "leaflet": Leaflet,
     "key_figures": KeyFigures,
     "map": Map,
+    "chart": Chart,
 }
 
 
@@ -262,6 +358,11 @@ class Edition(Strict):
     printing_history: list[str] = []  # colophon lines, one per edition; extending editions append
     conversion: Literal["hk2s", "t2s", "tw2s"] | None = None  # OpenCC config applied to the text
     conversion_overrides: dict[str, str] = {}  # converted text → corrected text, after conversion
+
+    @property
+    def title_lines(self) -> list[str]:
+        """The title's phrases (separated by spaces), set one a line on the cover."""
+        return self.title.split()
 
 
 # ---------------------------------------------------------------- the built model

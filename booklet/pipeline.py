@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from glob import escape as glob_escape
 from pathlib import Path
 
-from .assets import Assets, collect_assets
+from .assets import Assets, collect_assets, draw_art
 from .audit import Audit, audit_document
 from .checks import run_checks
 from .convert import convert_book
@@ -30,6 +30,7 @@ from .proof import make_proof
 from .proof_report import write_proof_report
 from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, render_document, stylesheets, write_pdf
 from .reproducible import input_files, manifest, manifest_bytes
+from .theme import read_palette
 from .validate import load_book
 
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -104,7 +105,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
         progress("checking font coverage")
         result.fonts = check_coverage(book, result.report)
         progress("checking images")
-        result.assets = collect_assets(book, root, result.report, strict=options.strict)
+        palette = read_palette(stylesheets(_styles_dir(root), book.edition))  # the art takes the theme's colours
+        result.assets = collect_assets(book, root, result.report, strict=options.strict, palette=palette)
         progress("proofreading checks")
         run_checks(book, root, result.report)
     result.seconds = time.perf_counter() - started
@@ -137,9 +139,11 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         raise ContentError(result.report)
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
-    styles_dir = root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
+    styles_dir = _styles_dir(root)
     css = stylesheets(styles_dir, book.edition, [(styles_dir / name).read_text(encoding="utf-8")
                                                  for name in profile.stylesheets])
+    if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
+        assets.art.update(draw_art(book, read_palette(css), Report()))
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
         with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
@@ -214,6 +218,10 @@ def _write_manifest(book: Book, root: Path, styles_dir: Path, profile: Profile, 
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     data = manifest(book, root, input_files(book, root, styles, images), outputs)
     write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
+
+
+def _styles_dir(root: Path) -> Path:
+    return root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
 
 
 def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False, pages: int | None = None) -> None:

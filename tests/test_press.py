@@ -222,7 +222,7 @@ def test_isbn_barcode_decodes_on_the_back_cover_and_in_the_colophon(press, tmp_p
     pdf = press["pdf"]
     count = len(pikepdf.open(pdf).pages)
     texts = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True).stdout
-    colophon = next(i for i, text in enumerate(texts.split("\f"), start=1) if "主辦單位" in text)
+    colophon = max(i for i, text in enumerate(texts.split("\f"), start=1) if "主辦單位" in text and i < count)
     for page in (colophon, count):
         subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", str(page), "-l", str(page), str(pdf),
                         str(tmp_path / f"p{page}")], check=True)

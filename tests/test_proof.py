@@ -68,13 +68,32 @@ def _where(relative: str, key: tuple) -> int:
     return load_source(REPO / relative, REPO).marks[key][0]
 
 
+def _find(relative: str, kind: str, text: str, row: str | None = None) -> tuple:
+    """The YAML path of the first `kind` block whose text (or table row) holds `text`."""
+    data = load_source(REPO / relative, REPO).data
+    places = [(("blocks", i), b) for i, b in enumerate(data.get("blocks") or [])]
+    for s, section in enumerate(data.get("sections") or []):
+        places += [(("sections", s, "blocks", i), b) for i, b in enumerate(section.get("blocks") or [])]
+    for path, block in places:
+        if kind not in block:
+            continue
+        if row is not None:
+            for r, cells in enumerate(block[kind]["rows"]):
+                if any(row in (c if isinstance(c, str) else c["text"]) for c in cells):
+                    return path + (kind, "rows", r)
+        elif text in str(block[kind]):
+            return path + (kind,)
+    raise LookupError(text)
+
+
 SAMPLES = [  # (chapter, YAML path of the block, text printed at its start)
-    ("chapters/01-preface.yaml", ("blocks", 1, "paragraph"), "貧困是人類社會的頑疾"),
-    ("chapters/02-congjiang.yaml", ("blocks", 1, "paragraph"), "2005"),
-    ("chapters/04-impact.yaml", ("sections", 0, "blocks", 2, "paragraph"), "澳門在幫扶從江新建學校"),
-    ("chapters/04-impact.yaml", ("sections", 0, "blocks", 3, "figure"), "缺圖"),
-    ("chapters/04-impact.yaml", ("sections", 0, "blocks", 31, "table", "rows", 3), "第二民族高級中學"),
-    ("chapters/04-impact.yaml", ("sections", 0, "blocks", 31, "table", "rows", 5), "丙妹鎮大歹教學點"),
+    ("chapters/01-preface.yaml", _find("chapters/01-preface.yaml", "paragraph", "貧困是人類社會的頑疾"), "貧困是人類社會的頑疾"),
+    ("chapters/02-congjiang.yaml", _find("chapters/02-congjiang.yaml", "paragraph", "2005"), "2005"),
+    ("chapters/04-impact.yaml", _find("chapters/04-impact.yaml", "paragraph", "澳門在幫扶從江新建學校"),
+     "澳門在幫扶從江新建學校"),
+    ("chapters/04-impact.yaml", _find("chapters/04-impact.yaml", "figure", "大歹小學"), "缺圖"),
+    ("chapters/04-impact.yaml", _find("chapters/04-impact.yaml", "table", "", row="第二民族高級中學"), "第二民族高級中學"),
+    ("chapters/04-impact.yaml", _find("chapters/04-impact.yaml", "table", "", row="丙妹鎮大歹教學點"), "丙妹鎮大歹教學點"),
     ("chapters/08-afterword.yaml", ("blocks", 0, "paragraph"), None),
 ]
 

@@ -65,7 +65,7 @@ def test_schema_errors_are_all_reported_with_locations(project):
         "image, caption, alt, size, credit [schema.unknown-field]",
         "chapters/01-a.yaml:9:5: error: blocks[2]: unknown block type 'figur'; expected one of: paragraph, lead, "
         "heading, figure, gallery, table, quote, testimony, inscription, news_clip, clipping, leader_quote, "
-        "letter, leaflet, key_figures, map [block.unknown-type]",
+        "letter, leaflet, key_figures, map, chart [block.unknown-type]",
         "chapters/01-a.yaml:10:16: error: blocks[3].paragraph: expected text for a paragraph [schema.type]",
         "chapters/01-a.yaml:13:37: error: blocks[4].table.rows[0][1].rowspan: expected a whole number, "
         "got the text 'zero' [schema.type]",
