@@ -147,11 +147,11 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
         with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
-            document = _layout(book, assets, profile, css, styles_dir, root, result, blank_pages=0)
-            short = -len(document.pages) % book.edition.page_multiple if profile.bleed else 0
-            if short:  # planned blank pages before the colophon: the press wants whole signatures
-                progress(f"adding {short} blank pages for a multiple of {book.edition.page_multiple}")
-                document = _layout(book, assets, profile, css, styles_dir, root, result, blank_pages=short)
+            document = _layout(book, assets, profile, css, styles_dir, root, result)
+            if profile.bleed:  # the press wants whole signatures: blank pages before the colophon
+                added = pad_pages(document, book.edition.page_multiple)
+                if added:
+                    progress(f"added {added} blank pages for a multiple of {book.edition.page_multiple}")
             result.pages = len(document.pages)
             if result.report.errors:
                 raise ContentError(result.report)
@@ -197,10 +197,26 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
 
 
 def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
-            result: Result, *, blank_pages: int):
-    result.html = render_html(book, assets, profile=profile.name, build_info={"blank_pages": blank_pages})
+            result: Result):
+    result.html = render_html(book, assets, profile=profile.name)
     origins = Origins(result.html, image_origins(book, assets), project_stylesheets(styles_dir, root))
     return render_document(result.html, css, root, result.report, origins=origins)
+
+
+def pad_pages(document, multiple: int) -> int:
+    """Insert blank pages before the colophon until the page count is a multiple of `multiple`.
+
+    The laid-out blank inside cover is reused, so nothing is laid out twice and no page before
+    the colophon moves (the contents numbers stay true). Returns the number of pages added.
+    """
+    short = -len(document.pages) % multiple
+    colophon = next((i for i, page in enumerate(document.pages) if "colophon" in page.anchors), None)
+    blank = next((page for page in document.pages[1:3]
+                  if not (page.anchors or page.links or page.bookmarks) and page is not document.pages[0]), None)
+    if not short or colophon is None or blank is None:
+        return 0
+    document.pages[colophon:colophon] = [blank] * short
+    return short
 
 
 def standalone_html(html: str, css_texts: list[str]) -> str:
