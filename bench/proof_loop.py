@@ -1,6 +1,6 @@
 """Benchmark (not a test): how fast a proof comes back.
 
-    .venv/bin/python benchmarks/proof_loop.py [--runs N] [--chapter chapters/08-afterword.yaml]
+    .venv/bin/python bench/proof_loop.py [--runs N] [--chapter chapters/08-afterword.yaml]
 
 Works on a copy of the project in a temporary folder (the real chapters are never touched) and prints
   cold   the median wall time of `build.py --proof` in a fresh process, page images drawn from scratch;
