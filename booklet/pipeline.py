@@ -46,6 +46,7 @@ class Options:
     profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
     limits: Limits = Limits()  # time and memory for layout and PDF writing
+    audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
 
 
 @dataclass
@@ -183,11 +184,13 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
-        progress("auditing the typography")
-        result.audit = audit_document(document, pdf)
-        audit_file = output.with_suffix(".audit.json")
-        write_atomic(audit_file, result.audit.to_json().encode())
-        _write_manifest(book, root, styles_dir, profile, assets, [output, findings, audit_file])
+        outputs = [output, findings]
+        if options.audit:
+            progress("auditing the typography")
+            result.audit = audit_document(document, pdf)
+            outputs.append(output.with_suffix(".audit.json"))
+            write_atomic(outputs[-1], result.audit.to_json().encode())
+        _write_manifest(book, root, styles_dir, profile, assets, outputs)
     result.output = output
     result.seconds = time.perf_counter() - started
     if profile.name == "proof":
