@@ -127,6 +127,11 @@ class Clipping(Strict):
     _text = field_validator("text", mode="before")(lambda cls, v: _paragraphs(v))
     _scan = field_validator("scan")(lambda cls, v: v if v is None else ImageRef._under_assets(v))
 
+    @property
+    def scan_only(self) -> bool:
+        """Just the printed page and its date line: set two to a row."""
+        return not (self.text or self.headline or self.subheadline or self.caption)
+
 
 class LeaderQuote(Strict):
     name: str = NonEmpty
@@ -344,6 +349,8 @@ class Edition(Strict):
     profile: str | None = None
     icc_profile: str | None = None
     page_multiple: Literal[4, 8, 16] = 4
+    # the first edition's pagination (pagination.py): chapter file stem or section anchor → start page
+    page_plan: dict[str, int] = {}
 
     @field_validator("isbn")
     @classmethod
@@ -416,6 +423,8 @@ LABELS = {
     "source": "來源：",
     "missing_image": "缺圖",
     "invalid_image": "圖片無效",
+    "reserved_page": "版面預留",
+    "reserved_page_note": "初版此頁為照片版面；照片到位後，此頁由內容填滿。",
 }
 
 

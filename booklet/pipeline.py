@@ -24,6 +24,7 @@ from .images import ImageStats, Settings, prepare_images
 from .isbn import draw_ean13
 from .limits import Limits, render_limits
 from .model import Book
+from .pagination import reserve_pages
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .proof import make_proof
@@ -149,6 +150,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     with _lock(output):
         with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
             document = _layout(book, assets, profile, css, styles_dir, root, result)
+            reserved = reserve_pages(document, book, result.report)
+            if reserved:  # keep the planned pagination: lay out again with pages reserved before those starts
+                progress(f"reserving {sum(reserved.values())} pages to keep the planned pagination")
+                document = _layout(book, assets, profile, css, styles_dir, root, result, reserved)
             if profile.bleed:  # the press wants whole signatures: blank pages before the colophon
                 added = pad_pages(document, book.edition.page_multiple)
                 if added:
@@ -200,8 +205,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
 
 
 def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
-            result: Result):
-    result.html = render_html(book, assets, profile=profile.name)
+            result: Result, reserved: dict[str, int] | None = None):
+    result.html = render_html(book, assets, profile=profile.name, build_info={"reserved": reserved or {}})
     origins = Origins(result.html, image_origins(book, assets), project_stylesheets(styles_dir, root))
     return render_document(result.html, css, root, result.report, origins=origins)
 

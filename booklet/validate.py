@@ -80,6 +80,12 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
                          location=where, field=f"chapters[{index}]")
         numbers[chapter.number] = chapter.path
         chapters.append(chapter)
+    anchors = {a for c in chapters for a in (c.anchor, *(s.anchor for s in c.sections))}
+    for name in edition.page_plan:
+        if name not in anchors:
+            report.error("pagination.unknown", f"page_plan names {name!r}, which is no chapter or section; "
+                         f"expected a chapter file's stem or a section like {chapters[-1].anchor if chapters else ''}",
+                         location=source.locate(("page_plan", name), key=True), field=f"page_plan.{name}")
     return Book(edition=edition, edition_path=source.path, chapters=tuple(chapters),
                 edition_files=tuple(source.files))
 

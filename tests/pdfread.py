@@ -69,3 +69,14 @@ def outline(pdf: Path) -> list[tuple[int, str, int]]:
 
     walk(reader.outline, 1)
     return out
+
+
+def contents_entries(pdf: Path) -> dict[str, int]:
+    """Label → page number of every entry of the contents page, read in content order (pypdf):
+    "一．前言 01", "（一）教育幫扶 20"."""
+    import re
+
+    reader = PdfReader(pdf)
+    page = next(p for p in reader.pages[:8] if "目錄" in (p.extract_text() or "").replace(" ", "")[:40])
+    pattern = r"^\s*((?:[一二三四五六七八九十]+．|（[一二三四五六七八九十]+）)\S+)\s+(\d+)\s*$"
+    return {flat(m[1]): int(m[2]) for m in re.finditer(pattern, page.extract_text(), flags=re.M)}

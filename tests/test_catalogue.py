@@ -11,7 +11,7 @@ from booklet.diagnostics import Report
 from booklet.validate import load_book
 
 from .conftest import REPO
-from .pdfread import flat, fonts, outline, page_texts
+from .pdfread import contents_entries, flat, fonts, outline, page_texts
 
 SEED = REPO / "docs" / "manuscript" / "catalogue-2021.txt"
 MM = 72 / 25.4
@@ -41,14 +41,8 @@ def folio(page_text: str) -> int | None:
     return int(numbers[-1]) if numbers else None
 
 
-def test_every_chapter_and_section_is_in_the_contents_with_the_page_it_stands_on(book, texts, bookmarks):
-    contents_index = next(i for i, t in enumerate(texts) if "目錄" in t.replace(" ", "")[:20])
-    contents = [line for line in texts[contents_index].splitlines() if line.strip()]
-    entries = {}
-    for line in contents:
-        match = re.match(r"\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", line)
-        if match:
-            entries[flat(match[1])] = int(match[2])
+def test_every_chapter_and_section_is_in_the_contents_with_the_page_it_stands_on(book, texts, bookmarks, catalogue):
+    entries = contents_entries(catalogue)
     expected = []
     for chapter in book.chapters:
         expected.append((f"{chapter.numeral}．{chapter.title}", chapter.title))
@@ -145,3 +139,13 @@ def test_a_table_that_breaks_repeats_its_header_row(texts):
     assert "2019 年簽署的幫扶協議" not in texts[start], "the 2018 table is expected to break onto the next page"
     for index in (start, start + 1):
         assert "協議名稱" in texts[index] and "主要內容" in texts[index]
+
+
+def test_the_contents_keep_the_printed_first_editions_pages(catalogue):
+    """booklet.yaml's page_plan: every chapter and section starts where the printed contents say,
+    and the contents print the numbers as the first edition did (01, 07, …) with no dot text."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    printed = [line.split("\t") for line in lines[lines.index("目錄") + 1:] if "\t" in line][:15]
+    text = flat(PdfReader(catalogue).pages[2].extract_text())
+    for label, page in printed:
+        assert flat(label.replace("(", "（").replace(")", "）")) + page in text, (label, page)

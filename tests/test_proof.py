@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from booklet.sources import load_source
 
 from .conftest import REPO
-from .pdfread import flat, page_texts
+from .pdfread import contents_entries, flat, page_texts
 
 
 @pytest.fixture(scope="session")
@@ -26,14 +26,7 @@ def proof(tmp_path_factory) -> Path:
     return out
 
 
-def contents_numbers(texts: list[str]) -> dict[str, int]:
-    page = next(t for t in texts if "目錄" in t.replace(" ", "")[:20])
-    out = {}
-    for line in page.splitlines():
-        match = re.match(r"\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", line)
-        if match:
-            out[flat(match[1])] = int(match[2])
-    return out
+
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +40,7 @@ def proof_words(proof) -> list[list[tuple[str, float, float, float]]]:
 
 def test_same_pages_and_contents_numbers_as_print(proof, catalogue):
     assert len(PdfReader(proof).pages) == len(PdfReader(catalogue).pages)
-    proof_contents, print_contents = contents_numbers(page_texts(proof)), contents_numbers(page_texts(catalogue))
+    proof_contents, print_contents = contents_entries(proof), contents_entries(catalogue)
     assert len(print_contents) == 15
     assert proof_contents == print_contents
 

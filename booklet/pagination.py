@@ -1,0 +1,69 @@
+"""Page plan: keep an edition's chapters and sections on the pages of the printed first edition.
+
+The edition's `page_plan` names, for a chapter (its file stem, e.g. `02-congjiang`) or a
+section (`04-impact-1`), the folio it starts on. After a first layout, each planned start that
+comes too early gets reserved pages in front of it (marked placeholders where the first
+edition has photographs the project does not yet hold); one that comes too late is a finding,
+since nothing can be taken away. Reprints and corrected editions keep their page numbers, and
+the contents match the printed ones. Planned starts keep the book's parity (chapters on
+odd, sections on even folios), so the reserved pages come in pairs and nothing else moves.
+"""
+
+from __future__ import annotations
+
+from .diagnostics import Location, Report
+from .model import Book
+
+
+def anchors_in_order(book: Book) -> list[str]:
+    out = []
+    for chapter in book.chapters:
+        out.append(chapter.anchor)
+        out.extend(section.anchor for section in chapter.sections)
+    return out
+
+
+def start_folios(document, book: Book) -> dict[str, int]:
+    """Folio each chapter and section starts on (folio 1 is the first chapter's opener)."""
+    pages = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, index)
+    first = pages.get(book.chapters[0].anchor) if book.chapters else None
+    if first is None:
+        return {}
+    return {anchor: pages[anchor] - first + 1 for anchor in anchors_in_order(book) if anchor in pages}
+
+
+def reserve_pages(document, book: Book, report: Report) -> dict[str, int]:
+    """Anchor → number of pages to reserve in front of it so the plan holds (empty: nothing to do)."""
+    plan = book.edition.page_plan
+    if not plan:
+        return {}
+    where = Location(book.edition_path)  # unknown names were refused when the edition was loaded
+    folios = start_folios(document, book)
+    reserved: dict[str, int] = {}
+    shift = 0
+    for anchor in anchors_in_order(book):
+        if anchor not in plan or anchor not in folios:
+            continue
+        missing = plan[anchor] - (folios[anchor] + shift)
+        if missing < 0:
+            report.warning("pagination.overflow",
+                           f"{anchor} starts on page {folios[anchor] + shift}, after its planned page {plan[anchor]}",
+                           location=where, field=f"page_plan.{anchor}",
+                           hint="the content before it grew: move the plan, or shorten what comes before")
+        elif missing % 2:
+            report.warning("pagination.parity", f"{anchor} is planned on page {plan[anchor]}, on the wrong side "
+                           "of the spread for it; the plan is kept to the nearest page on the right side",
+                           location=where, field=f"page_plan.{anchor}")
+            missing -= 1
+        if missing > 0:
+            reserved[anchor] = missing
+            shift += missing
+    if reserved:
+        total = sum(reserved.values())
+        report.warning("pagination.reserved", f"{total} pages are reserved to keep the planned pagination "
+                       f"({', '.join(f'{a}: {n}' for a, n in reserved.items())}); they print as marked placeholders",
+                       location=where, field="page_plan")
+    return reserved
