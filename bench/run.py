@@ -88,6 +88,8 @@ def make_project(folder: Path, repeat: int = 1) -> Path:
             (folder / target).write_text(text, encoding="utf-8")
             listed.append(target)
     head = edition.split("\nchapters:")[0]
+    if repeat > 1:  # the chapters are renamed: the first edition's page plan no longer applies
+        head = re.sub(r"\npage_plan:\n(?:  .*\n)+", "\n", head + "\n").rstrip("\n")
     (folder / "booklet.yaml").write_text(head + "\nchapters:\n" + "".join(f"  - {n}\n" for n in listed),
                                          encoding="utf-8")
     for source in PHOTOS.rglob("*"):
