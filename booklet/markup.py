@@ -2,10 +2,10 @@
 
 Where markup is allowed (see MARKUP_FIELDS), `<em>`, `<strong>`, `<sup>` and `<br>`
 are honoured — lower- or upper-case, without attributes. Any other `<`, `>` or `&`
-is text: `<b>粗</b>` prints as `<b>粗</b>`. The text is escaped first and only the
-four tags are kept, the text between them gets its CJK spans, and the whitelist sanitizer
-nh3 re-serialises the result (those tags and classed spans only), so
-no attribute, URL, comment or other element can reach the renderer whatever is written.
+is text: `<b>粗</b>` prints as `<b>粗</b>`. The four tags are split off, the text between
+them is escaped and given its CJK spans (cjk.py), and the whitelist sanitizer nh3
+re-serialises the result (those tags and classed spans only), so no attribute, URL,
+comment or other element can reach the renderer whatever is written.
 Content is never evaluated as a template: it only ever enters Jinja2 as data.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import nh3
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 TAGS = frozenset({"em", "strong", "sup", "br"})
 MAX_NESTING = 3
