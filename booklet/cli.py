@@ -47,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--html", type=Path, metavar="PATH",
                         help="also write the HTML handed to the renderer (styles inlined)")
     parser.add_argument("--strict", action="store_true",
-                        help="press run: missing images and other warnings are errors")
+                        help="press run: missing images and preflight failures are errors")
     outputs = parser.add_mutually_exclusive_group()
     for profile in PROFILES.values():  # one flag per output profile (profiles.py)
         outputs.add_argument(f"--{profile.name}", dest="profile", action="store_const", const=profile.name,
