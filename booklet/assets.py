@@ -12,7 +12,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .diagnostics import Report
-from .imagecheck import MAX_PIXELS, SUFFIXES, ImageProblem, inspect_image  # noqa: F401 - re-exported
+from .imagecheck import MAX_PIXELS, SUFFIXES, ImageProblem, inspect_image, inspect_image_cached  # noqa: F401
 from .model import Book, Chart, Clipping, Gallery, ImageRef, Map, NewsClip, Placed
 from .theme import Palette
 
@@ -110,7 +110,7 @@ def _check_image(ref: str, root: Path) -> Image:
     if not real.is_file():
         return Image(ref, None, DEFAULT_RATIO, "not a regular file")
     try:
-        found = inspect_image(real, SUFFIXES[suffix], root)
+        found = inspect_image_cached(real, SUFFIXES[suffix], root)
     except ImageProblem as problem:
         return Image(ref, None, DEFAULT_RATIO, str(problem))
     except OSError as exc:

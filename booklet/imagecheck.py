@@ -181,3 +181,30 @@ def _svg_size(tree) -> tuple[float | None, float | None]:
                 float(re.sub(r"[a-z%]+$", "", tree.get("height", ""))))
     except ValueError:
         return None, None
+
+
+def inspect_image_cached(real: Path, expected: str, root: Path) -> Inspection:
+    """inspect_image, remembered in <root>/.cache/imagecheck/ by the file's identity (path, size,
+    modification time, inode): decoding every photo to find truncation takes seconds for a book,
+    and an unchanged file needs it once. Only files that passed are remembered."""
+    import hashlib
+    import json
+    import os
+
+    stat = real.stat()
+    key = hashlib.sha256(f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}".encode()).hexdigest()
+    cached = root / ".cache" / "imagecheck" / f"{key}.json"
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return Inspection(data["format"], data["width"], data["height"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = inspect_image(real, expected, root)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps({"format": found.format, "width": found.width, "height": found.height}))
+        temp.replace(cached)
+    except OSError:
+        pass
+    return found

@@ -61,9 +61,12 @@ def reserve_pages(document, book: Book, report: Report) -> dict[str, int]:
         if missing > 0:
             reserved[anchor] = missing
             shift += missing
-    if reserved:
-        total = sum(reserved.values())
-        report.warning("pagination.reserved", f"{total} pages are reserved to keep the planned pagination "
-                       f"({', '.join(f'{a}: {n}' for a, n in reserved.items())}); they print as marked placeholders",
-                       location=where, field="page_plan")
     return reserved
+
+
+def report_reserved(reserved: dict[str, int], book: Book, report: Report) -> None:
+    """The warning that names the reserved pages (they print as marked placeholders)."""
+    if reserved:
+        report.warning("pagination.reserved", f"{sum(reserved.values())} pages are reserved to keep the planned "
+                       f"pagination ({', '.join(f'{a}: {n}' for a, n in reserved.items())}); they print as "
+                       "marked placeholders", location=Location(book.edition_path), field="page_plan")

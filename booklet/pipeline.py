@@ -24,7 +24,7 @@ from .images import ImageStats, Settings, prepare_images
 from .isbn import draw_ean13
 from .limits import Limits, render_limits
 from .model import Book
-from .pagination import reserve_pages
+from .pagination import report_reserved, reserve_pages
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .proof import make_proof
@@ -149,11 +149,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
         with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
-            document = _layout(book, assets, profile, css, styles_dir, root, result)
-            reserved = reserve_pages(document, book, result.report)
-            if reserved:  # keep the planned pagination: lay out again with pages reserved before those starts
-                progress(f"reserving {sum(reserved.values())} pages to keep the planned pagination")
-                document = _layout(book, assets, profile, css, styles_dir, root, result, reserved)
+            document = _planned_layout(book, assets, profile, css, styles_dir, root, result, progress)
             if profile.bleed:  # the press wants whole signatures: blank pages before the colophon
                 added = pad_pages(document, book.edition.page_multiple)
                 if added:
@@ -202,6 +198,45 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         progress("writing the proof report")
         result.proof_report = write_proof_report(result, options.edition_file, root)
     return result
+
+
+def _planned_layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
+                    result: Result, progress: Progress):
+    """Lay out the book so the edition's page plan holds (pagination.py).
+
+    The pages reserved last time for the same content and styles are tried first: when they still
+    make the plan hold, one layout is enough; otherwise the book is laid out plain, the reserved
+    pages counted, and laid out again.
+    """
+    if not book.edition.page_plan:
+        return _layout(book, assets, profile, css, styles_dir, root, result)
+    import hashlib
+
+    plain = render_html(book, assets, profile=profile.name)
+    key = hashlib.sha256("\0".join([plain, *css, json.dumps(book.edition.page_plan, sort_keys=True)]).encode()).hexdigest()
+    remembered = root / ".cache" / "pagination" / f"{key}.json"
+    try:
+        reserved = {str(k): int(v) for k, v in json.loads(remembered.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        reserved = None
+    if reserved is not None:
+        document = _layout(book, assets, profile, css, styles_dir, root, result, reserved)
+        check = Report()
+        if not reserve_pages(document, book, check):  # the plan holds: one layout was enough
+            for finding in check.findings:  # overflows the plan cannot fix, as a fresh layout reports them
+                result.report.add(finding)
+            report_reserved(reserved, book, result.report)
+            return document
+    document = _layout(book, assets, profile, css, styles_dir, root, result)
+    reserved = reserve_pages(document, book, result.report)
+    report_reserved(reserved, book, result.report)
+    if reserved:  # keep the planned pagination: lay out again with pages reserved before those starts
+        progress(f"reserving {sum(reserved.values())} pages to keep the planned pagination")
+        document = _layout(book, assets, profile, css, styles_dir, root, result, reserved)
+    with contextlib.suppress(OSError):
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        remembered.write_text(json.dumps(reserved), encoding="utf-8")
+    return document
 
 
 def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
