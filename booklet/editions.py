@@ -168,11 +168,7 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
         return
     # each entry: (file, location)
     entries = [(name, merged.locate(("chapters", i))) for i, name in enumerate(current)]
-    removals = data.get("chapters_remove") or []
-    if not isinstance(removals, list):
-        report.error("schema.type", "expected a list of chapter files",
-                     location=source.locate(("chapters_remove",)), field="chapters_remove")
-        removals = []
+    removals = _edit_list(data, "chapters_remove", source, report)
     for i, name in enumerate(removals):
         where = source.locate(("chapters_remove", i))
         if name not in [e[0] for e in entries]:
@@ -180,11 +176,7 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
                          location=where, field=f"chapters_remove[{i}]")
             continue
         entries = [e for e in entries if e[0] != name]
-    additions = data.get("chapters_add") or []
-    if not isinstance(additions, list):
-        report.error("schema.type", "expected a list of chapter files",
-                     location=source.locate(("chapters_add",)), field="chapters_add")
-        additions = []
+    additions = _edit_list(data, "chapters_add", source, report)
     for i, item in enumerate(additions):
         here: PathKey = ("chapters_add", i)
         if isinstance(item, str):
@@ -210,3 +202,12 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
     merged._drop(("chapters",))
     for i, (_, location) in enumerate(entries):
         merged.marks[("chapters", i)] = location
+
+
+def _edit_list(data: dict, key: str, source, report: Report) -> list:
+    """The `chapters_remove`/`chapters_add` list, or [] with a located error when it is not a list."""
+    value = data.get(key) or []
+    if isinstance(value, list):
+        return value
+    report.error("schema.type", "expected a list of chapter files", location=source.locate((key,)), field=key)
+    return []
