@@ -58,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"stop the layout after this long, naming the chapter (default {DEFAULT_SECONDS:g})")
     parser.add_argument("--memory-limit", type=_positive(int), default=DEFAULT_MEMORY_MB, metavar="MIB",
                         help=f"memory the layout may add, in MiB (default {DEFAULT_MEMORY_MB})")
+    parser.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
+                        help="chapters laid out side by side in N processes (default: the number of cores)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
     return parser.parse_args(argv)
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"build.py: error: --port {args.port} is not a port number", file=sys.stderr)
             return 2
         options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile="proof",
-                          limits=limits)
+                          limits=limits, jobs=args.jobs)
         return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
@@ -170,7 +172,7 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
             return 1 if result.report.errors else 0
         for profile in profiles:
             options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile=profile,
-                              html_output=args.html, limits=limits)
+                              html_output=args.html, limits=limits, jobs=args.jobs)
             result = build(options, console.progress)
             console.findings(result.report)
             console.preflight(result)

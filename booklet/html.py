@@ -76,5 +76,6 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
         images=assets.images,
         art=assets.art,
         profile=profile,
-        build={"created": w3c_date(book.edition), "reserved": {}, **(build_info or {})},  # fixed: reproducible
+        build={"created": w3c_date(book.edition), "reserved": {}, "parts": None, "lead": False, "folios": {},
+               **(build_info or {})},  # fixed: reproducible
     )

@@ -40,17 +40,22 @@ def reserve_pages(document, book: Book, report: Report) -> dict[str, int]:
     plan = book.edition.page_plan
     if not plan:
         return {}
+    return reserve(anchors_in_order(book), start_folios(document, book), plan, book, report)
+
+
+def reserve(order: list[str], natural: dict[str, int], plan: dict[str, int], book: Book,
+            report: Report) -> dict[str, int]:
+    """Pages to reserve in front of each planned heading, given the folios they fall on without."""
     where = Location(book.edition_path)  # unknown names were refused when the edition was loaded
-    folios = start_folios(document, book)
     reserved: dict[str, int] = {}
     shift = 0
-    for anchor in anchors_in_order(book):
-        if anchor not in plan or anchor not in folios:
+    for anchor in order:
+        if anchor not in plan or anchor not in natural:
             continue
-        missing = plan[anchor] - (folios[anchor] + shift)
+        missing = plan[anchor] - (natural[anchor] + shift)
         if missing < 0:
             report.warning("pagination.overflow",
-                           f"{anchor} starts on page {folios[anchor] + shift}, after its planned page {plan[anchor]}",
+                           f"{anchor} starts on page {natural[anchor] + shift}, after its planned page {plan[anchor]}",
                            location=where, field=f"page_plan.{anchor}",
                            hint="the content before it grew: move the plan, or shorten what comes before")
         elif missing % 2:

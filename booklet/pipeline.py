@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
 
+from . import assemble, parts
 from .assets import Assets, collect_assets, draw_art
 from .audit import Audit, audit_document
 from .checks import run_checks
@@ -24,12 +26,12 @@ from .images import ImageStats, Settings, prepare_images
 from .isbn import draw_ean13
 from .limits import Limits, render_limits
 from .model import Book
-from .pagination import report_reserved, reserve_pages
+from .pagination import report_reserved
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
-from .proof import make_proof
+from .proof import stamp_proof
 from .proof_report import write_proof_report
-from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, render_document, stylesheets, write_pdf
+from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
 from .reproducible import input_files, manifest, manifest_bytes
 from .theme import read_palette
 from .validate import load_book
@@ -48,6 +50,7 @@ class Options:
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
     limits: Limits = Limits()  # time and memory for layout and PDF writing
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
+    jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
 
 
 @dataclass
@@ -146,49 +149,71 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                                                  for name in profile.stylesheets])
     if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
         assets.art.update(draw_art(book, read_palette(css), Report()))
+    context = parts.Context(
+        book=book, assets=assets, profile=profile, css=css, root=root,
+        origins=Origins("", image_origins(book, assets), project_stylesheets(styles_dir, root)),
+        limits=options.limits, in_process=not profile.parallel, audit=options.audit,
+        press=(icc, press.parse_palette(styles_dir), press.document_identifier(book.edition)) if profile.press else None,
+        cache=root / ".cache" / "parts",
+        code=parts.code_digest(profile.name, repr(sorted(profile.pdf_options.items())), hashlib.sha256(icc).hexdigest(),
+                               *_font_identities(result.fonts)))
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
-        with render_limits(options.limits, result.report):  # an overrun: BuildError(3) naming the block
-            document = _planned_layout(book, assets, profile, css, styles_dir, root, result, progress)
-            if profile.bleed:  # the press wants whole signatures: blank pages before the colophon
-                added = pad_pages(document, book.edition.page_multiple)
-                if added:
-                    progress(f"added {added} blank pages for a multiple of {book.edition.page_multiple}")
+        laid = parts.lay_out_book(context, options.jobs, result.report, progress)
+        reserved = {k: v for part in assemble.in_order(laid) for k, v in part.reserved.items()}
+        report_reserved(reserved, book, result.report)
+        if laid.blanks_before.get(parts.BACK):
+            progress(f"added {laid.blanks_before[parts.BACK]} blank pages for a multiple of {book.edition.page_multiple}")
+        if result.report.errors:
+            raise ContentError(result.report)
+        result.html = render_html(book, assets, profile=profile.name,
+                                  build_info={"reserved": reserved, "folios": laid.folios})
+        if options.html_output:
+            write_atomic(options.html_output, standalone_html(result.html, css).encode())
+        if context.in_process:
+            document = assemble.join_documents(laid)
             result.pages = len(document.pages)
-            if result.report.errors:
-                raise ContentError(result.report)
-            if options.html_output:
-                write_atomic(options.html_output, standalone_html(result.html, css).encode())
             progress(f"writing PDF ({result.pages} pages)")
-            pdf = write_pdf(document, book.edition, profile.pdf_options)
-        if profile.press:
-            progress("press finish: CMYK, output intent, PDF/X-4")
-            pdf, _ = press.finish_press(pdf, book.edition, icc, press.parse_palette(styles_dir),
-                                        press.document_identifier(book.edition))
-        if profile.name == "proof":
-            progress("stamping the proof: watermark, slug, source lines")
-            pdf, result.proof = make_proof(document, pdf, book, result.report, options.edition_file, root,
+            with render_limits(options.limits, result.report):
+                pdf: bytes | Path = write_pdf(document, book.edition, profile.pdf_options)
+            if options.audit:
+                progress("auditing the typography")
+                result.audit = audit_document(document, pdf)
+        else:
+            progress(f"joining {len(laid.chapters) + 2} parts")
+            pdf = _temporary(output)
+            result.pages = assemble.join_pdfs(laid, pdf, finish=_finisher(profile, book, icc, styles_dir))
+            result.audit = _joined_audit(laid) if options.audit else None
+            if profile.name == "proof":
+                progress("stamping the proof: watermark, slug, source lines")
+                result.proof = stamp_proof(laid, pdf, book, result.report, options.edition_file, root,
                                            proof_stylesheets(styles_dir, book.edition))
-        result.preflight = preflight(
-            pdf, press=profile.press, bleed=profile.bleed,
-            page_multiple=book.edition.page_multiple if profile.bleed else 1,
-            image_names=result.images.sizes, ppi_warn=profile.ppi, ppi_fail=profile.ppi * 2 // 3,
-            profile=profile.name)
-        write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())
-        if options.strict and result.preflight.failures:
-            names = ", ".join(check.name for check in result.preflight.failures)
-            failure = BuildError(f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
-                                 1, result.report)
-            failure.preflight = result.preflight  # type: ignore[attr-defined]
-            raise failure
-        write_atomic(output, pdf, check_pdf=True, pages=result.pages)
+        try:
+            result.preflight = preflight(
+                pdf, press=profile.press, bleed=profile.bleed,
+                page_multiple=book.edition.page_multiple if profile.bleed else 1,
+                image_names=result.images.sizes, ppi_warn=profile.ppi, ppi_fail=profile.ppi * 2 // 3,
+                profile=profile.name)
+            write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())
+            if options.strict and result.preflight.failures:
+                names = ", ".join(check.name for check in result.preflight.failures)
+                failure = BuildError(f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
+                                     1, result.report)
+                failure.preflight = result.preflight  # type: ignore[attr-defined]
+                raise failure
+            if isinstance(pdf, Path):
+                commit_file(pdf, output, pages=result.pages)
+            else:
+                write_atomic(output, pdf, check_pdf=True, pages=result.pages)
+        finally:
+            if isinstance(pdf, Path):
+                with contextlib.suppress(OSError):
+                    pdf.unlink()
         findings = output.with_suffix(".findings.json")
         write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
                                           ensure_ascii=False, indent=1).encode())
         outputs = [output, findings]
-        if options.audit:
-            progress("auditing the typography")
-            result.audit = audit_document(document, pdf)
+        if result.audit is not None:
             outputs.append(output.with_suffix(".audit.json"))
             write_atomic(outputs[-1], result.audit.to_json().encode())
         _write_manifest(book, root, styles_dir, profile, assets, outputs)
@@ -200,66 +225,40 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     return result
 
 
-def _planned_layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
-                    result: Result, progress: Progress):
-    """Lay out the book so the edition's page plan holds (pagination.py).
-
-    The pages reserved last time for the same content and styles are tried first: when they still
-    make the plan hold, one layout is enough; otherwise the book is laid out plain, the reserved
-    pages counted, and laid out again.
-    """
-    if not book.edition.page_plan:
-        return _layout(book, assets, profile, css, styles_dir, root, result)
-    import hashlib
-
-    plain = render_html(book, assets, profile=profile.name)
-    key = hashlib.sha256("\0".join([plain, *css, json.dumps(book.edition.page_plan, sort_keys=True)]).encode()).hexdigest()
-    remembered = root / ".cache" / "pagination" / f"{key}.json"
-    try:
-        reserved = {str(k): int(v) for k, v in json.loads(remembered.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError, AttributeError):
-        reserved = None
-    if reserved is not None:
-        document = _layout(book, assets, profile, css, styles_dir, root, result, reserved)
-        check = Report()
-        if not reserve_pages(document, book, check):  # the plan holds: one layout was enough
-            for finding in check.findings:  # overflows the plan cannot fix, as a fresh layout reports them
-                result.report.add(finding)
-            report_reserved(reserved, book, result.report)
-            return document
-    document = _layout(book, assets, profile, css, styles_dir, root, result)
-    reserved = reserve_pages(document, book, result.report)
-    report_reserved(reserved, book, result.report)
-    if reserved:  # keep the planned pagination: lay out again with pages reserved before those starts
-        progress(f"reserving {sum(reserved.values())} pages to keep the planned pagination")
-        document = _layout(book, assets, profile, css, styles_dir, root, result, reserved)
-    with contextlib.suppress(OSError):
-        remembered.parent.mkdir(parents=True, exist_ok=True)
-        remembered.write_text(json.dumps(reserved), encoding="utf-8")
-    return document
+def _font_identities(fonts: list[FontFile]) -> list[str]:
+    out = []
+    for font in fonts:
+        try:
+            stat = os.stat(font.path)
+            out.append(f"{font.path}|{font.index}|{stat.st_size}|{stat.st_mtime_ns}")
+        except OSError:
+            out.append(font.path)
+    return out
 
 
-def _layout(book: Book, assets: Assets, profile: Profile, css: list[str], styles_dir: Path, root: Path,
-            result: Result, reserved: dict[str, int] | None = None):
-    result.html = render_html(book, assets, profile=profile.name, build_info={"reserved": reserved or {}})
-    origins = Origins(result.html, image_origins(book, assets), project_stylesheets(styles_dir, root))
-    return render_document(result.html, css, root, result.report, origins=origins)
+def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path):
+    """What the joined book gets before it is saved: the press PDF's output intent and metadata."""
+    if not profile.press:
+        return None
+    from . import press
+
+    return lambda pdf: press.finish_document(pdf, book.edition, icc, press.parse_palette(styles_dir),
+                                             press.document_identifier(book.edition))
 
 
-def pad_pages(document, multiple: int) -> int:
-    """Insert blank pages before the colophon until the page count is a multiple of `multiple`.
-
-    The laid-out blank inside cover is reused, so nothing is laid out twice and no page before
-    the colophon moves (the contents numbers stay true). Returns the number of pages added.
-    """
-    short = -len(document.pages) % multiple
-    colophon = next((i for i, page in enumerate(document.pages) if "colophon" in page.anchors), None)
-    blank = next((page for page in document.pages[1:3]
-                  if not (page.anchors or page.links or page.bookmarks) and page is not document.pages[0]), None)
-    if not short or colophon is None or blank is None:
-        return 0
-    document.pages[colophon:colophon] = [blank] * short
-    return short
+def _joined_audit(laid: parts.Parts) -> Audit:
+    """The parts' audits as one, their pages numbered in the book."""
+    joined = Audit()
+    offset = 0
+    for part in assemble.in_order(laid):
+        offset += laid.blanks_before.get(part.name, 0)
+        if part.audit is not None:
+            joined.lines += part.audit.lines
+            joined.justified_lines += part.audit.justified_lines
+            joined.justified_flush += part.audit.justified_flush
+            joined.problems.extend(replace(problem, page=problem.page + offset) for problem in part.audit.problems)
+        offset += part.pages
+    return joined
 
 
 def standalone_html(html: str, css_texts: list[str]) -> str:
@@ -281,6 +280,41 @@ def _write_manifest(book: Book, root: Path, styles_dir: Path, profile: Profile, 
 
 def _styles_dir(root: Path) -> Path:
     return root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
+
+
+def _temporary(target: Path) -> Path:
+    """A fresh file name beside the target, for writing it whole before it replaces the target."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
+    os.close(handle)
+    return Path(temp)
+
+
+def commit_file(temp: Path, target: Path, *, pages: int) -> None:
+    """Check the PDF written to `temp`, then rename it over the target."""
+    import pikepdf
+
+    try:
+        with open(temp, "rb") as stream:
+            stream.seek(max(0, temp.stat().st_size - 64))
+            complete = stream.read().rstrip().endswith(b"%%EOF")
+            os.fsync(stream.fileno())
+        with pikepdf.open(temp) as pdf:
+            found = len(pdf.pages)
+    except (OSError, pikepdf.PdfError) as exc:
+        raise BuildError(f"refusing to write {target}: the joined PDF cannot be read back ({exc})", 3) from None
+    if not complete or found != pages:
+        raise BuildError(f"refusing to write {target}: the joined PDF has {found} pages instead of {pages}", 3)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
+        os.replace(temp, target)
+    except OSError as exc:
+        raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
 
 
 def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False, pages: int | None = None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import pikepdf
@@ -84,11 +85,11 @@ class Preflight:
         return out
 
 
-def preflight(pdf_bytes: bytes, *, press: bool, bleed: bool, page_multiple: int = 4,
+def preflight(pdf_bytes: bytes | Path, *, press: bool, bleed: bool, page_multiple: int = 4,
               image_names: dict[str, str] | None = None, ppi_warn: int = PPI_WARN, ppi_fail: int = PPI_FAIL,
               profile: str = "print") -> Preflight:
     """Check a finished PDF. `image_names` maps an image's size key "WxH@page" to its source file."""
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    pdf = pikepdf.open(pdf_bytes if isinstance(pdf_bytes, Path) else io.BytesIO(pdf_bytes))
     walk = _Walk()
     for number, page in enumerate(pdf.pages, start=1):
         walk.page(number, page)

@@ -129,7 +129,10 @@ class PressReport:
     left: list[str] = field(default_factory=list)  # what could not be converted
 
 
-def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, identifier: bytes) -> tuple[bytes, PressReport]:
+def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
+                 document_level: bool = True) -> tuple[bytes, PressReport]:
+    """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
+    the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book)."""
     converter = ColourConverter(icc, palette)
     report = PressReport()
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
@@ -139,12 +142,19 @@ def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, 
         if "/Annots" in page.obj:
             report.annotations += len(page.obj.Annots)
             del page.obj["/Annots"]
-    _add_output_intent(pdf, icc, converter)
-    _set_metadata(pdf, edition, identifier)
+    if document_level:
+        _add_output_intent(pdf, icc, converter)
+        _set_metadata(pdf, edition, identifier)
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True, fix_metadata_version=False, min_version="1.6",
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue(), report
+
+
+def finish_document(pdf, edition: Edition, icc: bytes, palette: dict, identifier: bytes) -> None:
+    """The joined book's output intent and PDF/X-4 metadata (its pages are finished part by part)."""
+    _add_output_intent(pdf, icc, ColourConverter(icc, palette))
+    _set_metadata(pdf, edition, identifier)
 
 
 def _key(obj) -> tuple[int, int] | None:

@@ -26,6 +26,7 @@ class Profile:
     bleed: bool = False  # bleed boxes and crop marks; without, pages are the trimmed size
     stylesheets: tuple[str, ...] = ()  # extra layers from styles/, after the theme and the edition
     pdf_options: dict = field(default_factory=dict)  # passed to WeasyPrint's write_pdf
+    parallel: bool = True  # chapters laid out and written side by side; False: one PDF written at once (tags)
 
     @property
     def press(self) -> bool:
@@ -61,6 +62,7 @@ register(Profile(
     description="screen PDF: RGB, trimmed pages without marks, tagged (PDF/UA-1) with alt text, live links",
     stylesheets=("colours-rgb.css", "screen.css"),
     pdf_options={"pdf_variant": "pdf/ua-1", "pdf_tags": True},
+    parallel=False,  # WeasyPrint tags a document it writes whole
 ))
 
 register(Profile(

@@ -15,7 +15,7 @@ import os
 import hashlib
 import io
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -195,27 +195,45 @@ def render_overlay(layout: Layout, info: dict[str, str], css_texts: list[str], r
     return document.write_pdf()
 
 
-def merge_overlay(book_pdf: bytes, overlay_pdf: bytes) -> bytes:
-    """Stamp each overlay page onto its book page; outline, links and metadata are kept."""
-    from pypdf import PdfReader, PdfWriter
+def stamp_pages(pdf_path: Path, overlay_pdf: bytes) -> None:
+    """Stamp each overlay page onto its book page, in place; outline and metadata are kept."""
+    import pikepdf
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(book_pdf)))
-    overlay = PdfReader(io.BytesIO(overlay_pdf))
-    for page, stamp in zip(writer.pages, overlay.pages):
-        page.merge_page(stamp)
-        page.compress_content_streams()
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    with pikepdf.open(pdf_path, allow_overwriting_input=True) as book, pikepdf.open(io.BytesIO(overlay_pdf)) as overlay:
+        for page, stamp in zip(book.pages, overlay.pages):
+            page.add_overlay(stamp)
+        book.save(pdf_path, deterministic_id=True, fix_metadata_version=False,
+                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
-def make_proof(document, book_pdf: bytes, book: Book, report: Report, edition_file: Path, root: Path,
-               css_texts: list[str]) -> tuple[bytes, Layout]:
-    layout = read_layout(document)
+def book_layout(laid) -> Layout:
+    """The proof layout of the joined book: the parts' pages numbered in the book, blanks included."""
+    from .assemble import in_order
+
+    pages: list[ProofPage] = []
+    images: list[PlacedImage] = []
+    template = laid.front.proof.pages[1] if len(laid.front.proof.pages) > 1 else laid.front.proof.pages[0]
+    for part in in_order(laid):
+        for _ in range(laid.blanks_before.get(part.name, 0)):
+            number = len(pages) + 1
+            pages.append(replace(template, number=number, side="right" if number % 2 else "left", sources=[],
+                                 notes=[], findings=[], signature=f"blank|{number}"))
+        offset = len(pages)
+        for page in part.proof.pages:
+            pages.append(replace(page, number=page.number + offset, sources=list(page.sources), notes=[],
+                                 findings=[]))
+        images.extend(replace(image, page=image.page + offset) for image in part.proof.images)
+    return Layout(pages, images)
+
+
+def stamp_proof(laid, pdf_path: Path, book: Book, report: Report, edition_file: Path, root: Path,
+                css_texts: list[str]) -> Layout:
+    """Stamp the joined print layout (parts.py) into a proof, in place; returns its layout."""
+    layout = book_layout(laid)
     place_notes(layout, report.findings)
-    info = build_info(book, edition_file, root)
-    overlay = render_overlay(layout, info, css_texts, root)
-    return merge_overlay(book_pdf, overlay), layout
+    overlay = render_overlay(layout, build_info(book, edition_file, root), css_texts, root)
+    stamp_pages(pdf_path, overlay)
+    return layout
 
 
 def low_resolution(layout: Layout) -> list[tuple[str, int, float]]:

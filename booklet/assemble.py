@@ -1,0 +1,116 @@
+"""Join the parts of the book (parts.py) into one PDF: pages, blank pages, outline, destinations.
+
+Parts written by the workers are joined with pikepdf: the pages are copied in book order with
+the blank left-hand pages in front of chapters that follow a right-hand page and the press's
+blank pages before the colophon (copies of the blank inside cover), and the outline and named
+destinations of every part are rebuilt against the joined pages. The screen PDF's parts are
+kept as laid-out documents instead and written at once, so that WeasyPrint tags the whole book.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .parts import Parts, PartResult
+
+
+def in_order(parts: Parts) -> list[PartResult]:
+    return [parts.front, *parts.chapters, parts.back]
+
+
+def join_documents(parts: Parts):
+    """One WeasyPrint Document of every part's pages (the in-process parts), blanks included."""
+    front = parts.front.document
+    blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]
+    pages = []
+    for part in in_order(parts):
+        pages.extend([blank] * parts.blanks_before.get(part.name, 0))
+        pages.extend(part.document.pages)
+    return front.copy(pages)
+
+
+def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
+    """Write the joined book to `target` (`finish(pdf)` runs before it is saved); returns its page count."""
+    import pikepdf
+
+    out = pikepdf.new()
+    sources = []
+    try:
+        front = pikepdf.open(parts.front.pdf)
+        sources.append(front)
+        blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]
+        offsets: list[tuple[pikepdf.Pdf, int]] = []
+        for part in in_order(parts):
+            source = front if part is parts.front else pikepdf.open(part.pdf)
+            if source is not front:
+                sources.append(source)
+            for _ in range(parts.blanks_before.get(part.name, 0)):
+                out.pages.append(blank)
+            offsets.append((source, len(out.pages)))
+            out.pages.extend(source.pages)
+        _outline(out, offsets)
+        _destinations(out, offsets)
+        for key, value in front.docinfo.items():
+            out.docinfo[key] = value
+        if "/Lang" in front.Root:
+            out.Root.Lang = front.Root.Lang
+        if finish is not None:
+            finish(out)
+        count = len(out.pages)
+        out.save(target, deterministic_id=True, fix_metadata_version=False, min_version=front.pdf_version,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return count
+    finally:
+        out.close()
+        for source in sources:
+            source.close()
+
+
+def _page_indexes(source) -> dict[tuple[int, int], int]:
+    return {page.obj.objgen: index for index, page in enumerate(source.pages)}
+
+
+def _outline(out, offsets) -> None:
+    """Every part's bookmarks, in book order, pointing at the joined pages."""
+    import pikepdf
+
+    def copy(item, indexes, offset):
+        destination = item.destination
+        new = pikepdf.OutlineItem(item.title)
+        if isinstance(destination, pikepdf.Array) and len(destination) >= 4:
+            index = indexes.get(destination[0].objgen)
+            if index is not None:
+                new = pikepdf.OutlineItem(item.title, offset + index, "XYZ", left=float(destination[2]),
+                                          top=float(destination[3]))
+        new.is_closed = item.is_closed
+        new.children.extend(copy(child, indexes, offset) for child in item.children)
+        return new
+
+    with out.open_outline() as joined:
+        for source, offset in offsets:
+            indexes = _page_indexes(source)
+            with source.open_outline() as outline:
+                joined.root.extend(copy(item, indexes, offset) for item in outline.root)
+
+
+def _destinations(out, offsets) -> None:
+    """The named destinations (one per anchor: `booklet.pdf#04-impact`) against the joined pages."""
+    import pikepdf
+
+    named: dict[str, pikepdf.Array] = {}
+    for source, offset in offsets:
+        names = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names")
+        if names is None:
+            continue
+        indexes = _page_indexes(source)
+        for position in range(0, len(names) - 1, 2):
+            name, destination = str(names[position]), names[position + 1]
+            index = indexes.get(destination[0].objgen) if len(destination) else None
+            if index is not None and name not in named:
+                named[name] = pikepdf.Array([out.pages[offset + index].obj, *list(destination)[1:]])
+    if named:
+        flat = pikepdf.Array()
+        for name in sorted(named):
+            flat.append(pikepdf.String(name))
+            flat.append(named[name])
+        out.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=flat))

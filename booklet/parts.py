@@ -1,0 +1,411 @@
+"""The book laid out part by part: front matter, each chapter, back matter — in parallel, cached.
+
+Each chapter opens on a right-hand page with a known folio, so a chapter can be laid out as a
+document of its own: its first page counts from its start folio (`@page :first { counter-reset }`)
+and nothing in it depends on the other chapters. The worker processes lay the chapters out side
+by side, write each one's PDF (press finish, typographic audit and the proof's layout reading
+included) and remember it under a key of everything it was made from; `assemble.py` then joins
+the parts. The front matter comes last, when every heading's folio is known (the contents print
+them); the back matter after the last chapter. A chapter whose start folio was guessed wrong (its
+predecessor grew) is laid out again. The pages are those of the whole book laid out at once:
+`tests/test_parts.py` compares them.
+
+Start folios: the page plan's (`booklet.yaml`), else the ones remembered from the last build,
+else counted from the chapters before. Pages reserved to keep the page plan (pagination.py)
+stand at the end of the part before the heading they push.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .diagnostics import BuildError, Finding, Location, Report
+
+FRONT, BACK = "front", "back"
+CACHE_VERSION = "1"
+
+
+@dataclass
+class Context:
+    """What every part needs; set before the workers fork, so it is never pickled."""
+
+    book: object
+    assets: object
+    profile: object
+    css: list[str]
+    root: Path
+    origins: object  # confine.Origins of the book's images and stylesheets
+    limits: object
+    in_process: bool  # keep the laid-out documents (screen: one tagged PDF written at once)
+    audit: bool
+    press: tuple | None  # (icc, palette, identifier) for the press finisher
+    cache: Path  # where part PDFs are remembered
+    code: str  # digest of everything that makes a part besides its HTML
+
+
+@dataclass
+class PartResult:
+    name: str
+    start: int  # folio of the first page
+    lead: bool
+    pages: int = 0
+    anchors: dict[str, int] = field(default_factory=dict)  # anchor → page index in the part
+    reserved: dict[str, int] = field(default_factory=dict)
+    pdf: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
+    audit: object | None = None
+    proof: object | None = None  # proof.Layout of the part
+    document: object | None = None  # in-process only
+    cached: bool = False
+    failure: tuple[str, int] | None = None  # (message, exit code) of a BuildError
+
+
+_CONTEXT: Context | None = None
+
+
+# ---------------------------------------------------------------- one part
+
+
+def part_html(context: Context, name: str, start: int, lead: bool, reserved: dict[str, int],
+              folios: dict[str, int] | None = None) -> str:
+    from .html import render_html
+
+    return render_html(context.book, context.assets, profile=context.profile.name,
+                       build_info={"parts": [name], "reserved": reserved, "lead": lead, "folios": folios or {}})
+
+
+def part_css(start: int, lead: bool) -> str:
+    """The part's first page counts from its start folio; a lead page (dropped) puts it on the left."""
+    first = start - 1 if lead else start
+    return (f"@page :first {{ counter-reset: page {first}; }}\n"
+            ".part-lead { page: front; break-after: page; }\n")
+
+
+def lay_out(name: str, start: int, lead: bool, folios: dict[str, int] | None = None) -> PartResult:
+    """Lay out one part (in a worker, or in-process); never raises for content: findings are returned."""
+    context = _CONTEXT
+    assert context is not None
+    result = PartResult(name, start, lead)
+    report = Report()
+    try:
+        _lay_out(context, result, report, folios)
+    except BuildError as exc:
+        result.failure = (str(exc), exc.exit_code)
+    result.findings = list(report.findings)
+    return result
+
+
+def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[str, int] | None) -> None:
+    from .limits import render_limits
+    from .render import write_pdf
+
+    book = context.book
+    chapter = _chapter(book, result.name)
+    wanted = _planned_here(book, chapter, book.edition.page_plan or {}) if chapter is not None else {}
+    plain = part_html(context, result.name, result.start, result.lead, {}, folios)
+    plan_key = _digest(context.code, plain, *context.css, str(result.start), str(result.lead),
+                       json.dumps(wanted, sort_keys=True))
+    remembered = context.cache / f"{plan_key}.reserved.json"
+    reserved: dict[str, int] | None = {} if not wanted else _read_json(remembered)
+    if reserved is not None and not context.in_process and _from_cache(context, result, report, plan_key, reserved):
+        return
+
+    with render_limits(context.limits, report):
+        document = None
+        if reserved is not None:
+            document = _render(context, result, report, reserved, folios)
+            if wanted and _reserve(context, result, document, wanted, Report()):
+                document = None  # the remembered pages no longer make the plan hold
+        if document is None:
+            document = _render(context, result, report, {}, folios)
+            reserved = _reserve(context, result, document, wanted, report) if wanted else {}
+            if reserved:
+                document = _render(context, result, report, reserved, folios)
+            if wanted:
+                _write_json(remembered, reserved)
+        elif wanted:
+            _reserve(context, result, document, wanted, report)  # the overflow findings of a fresh layout
+        result.reserved = reserved or {}
+        _read_pages(result, document)
+        if context.in_process:
+            result.document = document
+            return
+        pdf = write_pdf(document, book.edition, context.profile.pdf_options)
+    if context.press:
+        from .press import finish_press
+
+        icc, palette, identifier = context.press
+        pdf, _ = finish_press(pdf, book.edition, icc, palette, identifier, document_level=False)
+    if context.audit:
+        from .audit import audit_document
+
+        result.audit = audit_document(document, pdf)
+    if context.profile.name == "proof":
+        from .proof import read_layout
+
+        result.proof = read_layout(document)
+    key = _part_key(context, plan_key, result.reserved)
+    result.pdf = context.cache / f"{key}.pdf"
+    _write_bytes(result.pdf, pdf)
+    result.findings = list(report.findings)
+    _write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
+
+
+def _part_key(context: Context, plan_key: str, reserved: dict[str, int]) -> str:
+    return _digest(plan_key, json.dumps(reserved, sort_keys=True), f"audit={context.audit}")
+
+
+def _from_cache(context: Context, result: PartResult, report: Report, plan_key: str, reserved: dict[str, int]) -> bool:
+    """The part as laid out by an earlier build from the same inputs, if it is remembered."""
+    key = _part_key(context, plan_key, reserved)
+    try:
+        cached = pickle.loads((context.cache / f"{key}.part").read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or unreadable entry is laid out afresh
+        return False
+    if not isinstance(cached, PartResult) or cached.pdf is None or not cached.pdf.is_file():
+        return False
+    for name in ("pages", "anchors", "reserved", "pdf", "audit", "proof"):
+        setattr(result, name, getattr(cached, name))
+    for finding in cached.findings:
+        report.add(finding)
+    result.cached = True
+    return True
+
+
+def _render(context: Context, result: PartResult, report: Report, reserved: dict[str, int],
+            folios: dict[str, int] | None):
+    from .render import render_document
+
+    html = part_html(context, result.name, result.start, result.lead, reserved, folios)
+    document = render_document(html, [*context.css, part_css(result.start, result.lead)], context.root, report,
+                               origins=replace(context.origins, html=html))
+    if result.lead:
+        del document.pages[0]
+    return document
+
+
+def _read_pages(result: PartResult, document) -> None:
+    result.pages = len(document.pages)
+    result.anchors = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            result.anchors.setdefault(anchor, index)
+
+
+def _chapter(book, name: str):
+    return next((chapter for chapter in book.chapters if chapter.anchor == name), None)
+
+
+def _following(book, chapter):
+    index = book.chapters.index(chapter)
+    return book.chapters[index + 1] if index + 1 < len(book.chapters) else None
+
+
+def _planned_here(book, chapter, plan: dict[str, int]) -> dict[str, int]:
+    """The planned folios this chapter's part decides: its sections', and the next chapter's."""
+    wanted = {section.anchor: plan[section.anchor] for section in chapter.sections if section.anchor in plan}
+    following = _following(book, chapter)
+    if following is not None and following.anchor in plan:
+        wanted[following.anchor] = plan[following.anchor]
+    return wanted
+
+
+def _reserve(context: Context, result: PartResult, document, wanted: dict[str, int], report: Report) -> dict[str, int]:
+    """Pages to reserve in this part so its planned headings start on their planned folios."""
+    from .pagination import reserve
+
+    book = context.book
+    chapter = _chapter(book, result.name)
+    natural: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            natural.setdefault(anchor, result.start + index)
+    following = _following(book, chapter)
+    if following is not None:
+        end = result.start + len(document.pages) - 1
+        natural[following.anchor] = end + 1 if (end + 1) % 2 else end + 2  # chapters open on the right
+    order = [section.anchor for section in chapter.sections] + ([following.anchor] if following else [])
+    return reserve(order, natural, wanted, book, report)
+
+
+# ---------------------------------------------------------------- the whole book
+
+
+ProgressFn = Callable[[str], None]
+
+
+@dataclass
+class Parts:
+    front: PartResult
+    chapters: list[PartResult]
+    back: PartResult
+    blanks_before: dict[str, int]  # part name → blank pages to put in front of it
+    folios: dict[str, int]  # anchor → folio
+
+
+def lay_out_book(context: Context, jobs: int, report: Report, progress: ProgressFn) -> Parts:
+    """Every part laid out with its true start folio; findings added to `report` in book order."""
+    global _CONTEXT
+    _CONTEXT = context
+    book = context.book
+    context.cache.mkdir(parents=True, exist_ok=True)
+    starts_file = context.cache / f"starts-{_digest(str(book.edition_path))[:16]}.json"
+    remembered = _read_json(starts_file) or {}
+    plan = book.edition.page_plan or {}
+    names = [chapter.anchor for chapter in book.chapters]
+    pool = _Pool(1 if context.in_process else jobs, progress, book)
+    try:
+        pending: dict[str, int] = {}
+        folio = 1
+        for name in names:  # guesses: the plan's folio, else last build's, else right after the one before
+            guess = max(plan.get(name) or remembered.get(name) or folio, folio)
+            pending[name] = guess + (guess % 2 == 0)  # chapters open on odd folios
+            folio = pending[name] + 2
+        done: dict[str, PartResult] = {}
+        while pending:
+            for result in pool.run([(name, start, False, None) for name, start in pending.items()]):
+                done[result.name] = result
+            pending = {}
+            folio = 1
+            for name in names:  # each chapter opens on the first right-hand page after the one before
+                result = done[name]
+                if result.start != folio:
+                    pending[name] = folio  # laid out again; the ones after it are checked then
+                    break
+                end = result.start + result.pages - 1
+                folio = end + 1 + end % 2  # the first right-hand (odd) folio after it
+        chapters = [done[name] for name in names]
+        for part in chapters:
+            _collect(part, report)
+        folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
+        _write_json(starts_file, {part.name: part.start for part in chapters})
+        last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
+        front, back = pool.run([(FRONT, 1, False, folios), (BACK, 1, last_folio % 2 == 1, None)])
+        _collect(front, report)
+        _collect(back, report)
+    finally:
+        pool.close()
+    front_size = front.pages + front.pages % 2  # the first chapter opens on a right-hand page
+    blanks = {names[0]: front_size - front.pages} if names else {}
+    for before, part in zip(chapters, chapters[1:]):
+        blanks[part.name] = part.start - (before.start + before.pages)
+    total = front_size + last_folio + back.pages
+    multiple = book.edition.page_multiple if context.profile.bleed else 1
+    blanks[BACK] = -total % multiple  # the press wants whole signatures: blank pages before the colophon
+    return Parts(front, chapters, back, blanks, folios)
+
+
+def _collect(result: PartResult, report: Report) -> None:
+    for finding in result.findings:
+        report.add(finding)
+    result.findings = []
+    if result.failure:
+        message, code = result.failure
+        raise BuildError(message, code, report)
+
+
+def _label(book, name: str) -> str:
+    chapter = _chapter(book, name)
+    return Path(chapter.path).name if chapter is not None else name
+
+
+class _Pool:
+    """Worker processes forked with the context (started at the first batch of more than one part);
+    in-process when there is one job."""
+
+    def __init__(self, jobs: int, progress: ProgressFn, book):
+        self.jobs = max(1, min(jobs, os.cpu_count() or 1))
+        self.progress = progress
+        self.book = book
+        self.pool = None
+
+    def run(self, tasks: list[tuple]) -> list[PartResult]:
+        """The parts' results in the order of `tasks`."""
+        if self.jobs == 1 or (len(tasks) == 1 and self.pool is None):
+            results = []
+            for task in tasks:
+                results.append(lay_out(*task))
+                self._report(results[-1])
+            return results
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_start)
+        by_name = {}
+        for result in self.pool.imap_unordered(_lay_out_task, tasks):
+            by_name[result.name] = result
+            self._report(result)
+        return [by_name[task[0]] for task in tasks]
+
+    def _report(self, result: PartResult) -> None:
+        if result.pages and result.name not in (FRONT, BACK):
+            how = "remembered" if result.cached else "laid out"
+            self.progress(f"{how} {_label(self.book, result.name)}: {result.pages} pages from folio {result.start}")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _lay_out_task(task: tuple) -> PartResult:
+    return lay_out(*task)
+
+
+def _worker_start() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the build, and die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# ---------------------------------------------------------------- keys and the cache
+
+
+def code_digest(*extra: str) -> str:
+    """What makes a part besides its HTML and CSS: this package's code and templates, the renderer."""
+    import weasyprint
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{CACHE_VERSION}|{weasyprint.__version__}|".encode())
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/**/*.html")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for text in extra:
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest(*texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data) -> None:
+    _write_bytes(path, json.dumps(data, sort_keys=True).encode())
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_bytes(data)
+        os.replace(temp, path)
