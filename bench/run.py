@@ -104,16 +104,68 @@ def make_project(folder: Path, repeat: int = 1) -> Path:
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess | None]:
-    """Wall seconds and peak RSS (MB) of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    out, err = process.stdout.read(), process.stderr.read()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    """Wall seconds and peak memory (MB) of one build: the largest sum, sampled every 20 ms, of the
+    proportional set size of the process and all its workers (shared pages counted once), or the
+    process's own max RSS if that is larger."""
+    import tempfile
+    import threading
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err)
+        peak = [0.0]
+        done = threading.Event()
+
+        def sample():
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], tree_pss_mb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if process.returncode != 0:
-        print(f"  ! {' '.join(args)} exited {process.returncode}: {err.decode()[-500:]}", file=sys.stderr)
-    return seconds, usage.ru_maxrss / 1024, subprocess.CompletedProcess(args, process.returncode, out, err)
+        print(f"  ! {' '.join(args)} exited {process.returncode}: {stderr.decode()[-500:]}", file=sys.stderr)
+    peak_mb = max(peak[0], usage.ru_maxrss / 1024)
+    return seconds, peak_mb, subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants, in MB (0 when it has gone)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def serve_loop(project: Path, chapter: str, runs: int) -> dict | None:
+    """Median time from saving a chapter to the new proof PDF with `build.py serve` running."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from proof_loop import edit_loop
+
+    try:
+        to_pdf, to_preview = edit_loop(project, chapter, runs)
+    except Exception as exc:  # noqa: BLE001 - the benchmark reports, it does not fail
+        print(f"  ! serve loop: {exc}", file=sys.stderr)
+        return None
+    return {"median_s": round(statistics.median(to_pdf), 2), "runs_s": [round(t, 2) for t in to_pdf],
+            "peak_mb": 0, "to_preview_s": round(statistics.median(to_preview), 2)}
 
 
 def supports(flag: str) -> bool:
@@ -193,12 +245,20 @@ def main() -> int:
     print("phases (median of %d):" % args.runs, file=sys.stderr)
     measure("check", args.runs, nothing, build + ["check"], project, results)
     measure("print build, cold", args.runs, cold, build, project, results)
-    measure("print build, warm", args.runs, nothing, build + ["--html", "dist/booklet.html"], project, results)
+    def forget_parts():  # photos stay prepared; every page is laid out afresh
+        shutil.rmtree(project / ".cache" / "parts", ignore_errors=True)
+
+    measure("print build, warm", args.runs, forget_parts, build + ["--html", "dist/booklet.html"], project, results)
+    measure("print build, nothing changed", args.runs, nothing, build, project, results)
     proof = ["--proof"] if supports("--proof") else []
-    measure("proof build" + ("" if proof else " (no --proof yet: plain build)"), args.runs, nothing,
+    measure("proof build" + ("" if proof else " (no --proof yet: plain build)"), args.runs, forget_parts,
             build + proof + ["-o", "dist/proof.pdf"], project, results)
     measure("edit one chapter → proof", args.runs, edit, build + proof + ["-o", "dist/proof.pdf"], project, results)
     chapter.write_text(original, encoding="utf-8")
+    loop = serve_loop(project, "chapters/04-impact.yaml", args.runs)
+    if loop:
+        results["edit one chapter → proof, in serve"] = loop
+        print(f"  {'edit one chapter → proof, in serve':<28} {loop['median_s']:7.2f} s", file=sys.stderr)
     baseline = [PYTHON, "-m", "weasyprint", "-q", "-u", project.as_uri() + "/", "dist/booklet.html",
                 "dist/baseline.pdf"]
     measure("WeasyPrint alone (baseline)", args.runs, nothing, baseline, project, results)

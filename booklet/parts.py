@@ -109,13 +109,8 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
     from .render import write_pdf
 
     book = context.book
-    chapter = _chapter(book, result.name)
-    wanted = _planned_here(book, chapter, book.edition.page_plan or {}) if chapter is not None else {}
-    plain = part_html(context, result.name, result.start, result.lead, {}, folios)
-    plan_key = _digest(context.code, plain, *context.css, str(result.start), str(result.lead),
-                       json.dumps(wanted, sort_keys=True))
+    wanted, plan_key, reserved = _plan(context, result, folios)
     remembered = context.cache / f"{plan_key}.reserved.json"
-    reserved: dict[str, int] | None = {} if not wanted else _read_json(remembered)
     if reserved is not None and not context.in_process and _from_cache(context, result, report, plan_key, reserved):
         return
 
@@ -155,9 +150,40 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         result.proof = read_layout(document)
     key = _part_key(context, plan_key, result.reserved)
     result.pdf = context.cache / f"{key}.pdf"
-    _write_bytes(result.pdf, pdf)
+    try:
+        _write_bytes(result.pdf, pdf)
+    except OSError as exc:
+        raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
     result.findings = list(report.findings)
-    _write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
+    with contextlib.suppress(OSError):
+        _write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
+
+
+def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
+    """The planned folios the part decides, its key before pages are reserved, and the pages
+    reserved last time for the same key (None: not known)."""
+    chapter = _chapter(context.book, result.name)
+    wanted = _planned_here(context.book, chapter, context.book.edition.page_plan or {}) if chapter else {}
+    plain = part_html(context, result.name, result.start, result.lead, {}, folios)
+    plan_key = _digest(context.code, plain, *context.css, str(result.start), str(result.lead),
+                       json.dumps(wanted, sort_keys=True))
+    reserved = {} if not wanted else _read_json(context.cache / f"{plan_key}.reserved.json")
+    return wanted, plan_key, reserved
+
+
+def remembered(name: str, start: int, lead: bool, folios: dict[str, int] | None = None) -> PartResult | None:
+    """The part as an earlier build laid it out from the same inputs, or None."""
+    context = _CONTEXT
+    assert context is not None
+    if context.in_process:
+        return None
+    result = PartResult(name, start, lead)
+    report = Report()
+    _, plan_key, reserved = _plan(context, result, folios)
+    if reserved is None or not _from_cache(context, result, report, plan_key, reserved):
+        return None
+    result.findings = list(report.findings)
+    return result
 
 
 def _part_key(context: Context, plan_key: str, reserved: dict[str, int]) -> str:
@@ -279,9 +305,8 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
             for name in names:  # each chapter opens on the first right-hand page after the one before
                 result = done[name]
                 if result.start != folio:
-                    pending[name] = folio  # laid out again; the ones after it are checked then
-                    break
-                end = result.start + result.pages - 1
+                    pending[name] = folio  # laid out again (at an odd folio as before: as many pages)
+                end = folio + result.pages - 1
                 folio = end + 1 + end % 2  # the first right-hand (odd) folio after it
         chapters = [done[name] for name in names]
         for part in chapters:
@@ -289,7 +314,7 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
         folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
         _write_json(starts_file, {part.name: part.start for part in chapters})
         last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
-        front, back = pool.run([(FRONT, 1, False, folios), (BACK, 1, last_folio % 2 == 1, None)])
+        front, back = pool.run([(FRONT, 1, False, folios), (BACK, last_folio + 1, last_folio % 2 == 1, None)])
         _collect(front, report)
         _collect(back, report)
     finally:
@@ -330,19 +355,25 @@ class _Pool:
 
     def run(self, tasks: list[tuple]) -> list[PartResult]:
         """The parts' results in the order of `tasks`."""
-        if self.jobs == 1 or (len(tasks) == 1 and self.pool is None):
-            results = []
-            for task in tasks:
-                results.append(lay_out(*task))
-                self._report(results[-1])
-            return results
-        if self.pool is None:
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_start)
+        names = [task[0] for task in tasks]
         by_name = {}
-        for result in self.pool.imap_unordered(_lay_out_task, tasks):
-            by_name[result.name] = result
-            self._report(result)
-        return [by_name[task[0]] for task in tasks]
+        for task in tasks:  # remembered parts are not worth a worker
+            result = remembered(*task)
+            if result is not None:
+                by_name[result.name] = result
+                self._report(result)
+        tasks = [task for task in tasks if task[0] not in by_name]
+        if self.jobs == 1 or (len(tasks) == 1 and self.pool is None):
+            for task in tasks:
+                by_name[task[0]] = lay_out(*task)
+                self._report(by_name[task[0]])
+        elif tasks:
+            if self.pool is None:
+                self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_start)
+            for result in self.pool.imap_unordered(_lay_out_task, tasks):
+                by_name[result.name] = result
+                self._report(result)
+        return [by_name[name] for name in names]
 
     def _report(self, result: PartResult) -> None:
         if result.pages and result.name not in (FRONT, BACK):
@@ -401,11 +432,27 @@ def _read_json(path: Path):
 
 
 def _write_json(path: Path, data) -> None:
-    _write_bytes(path, json.dumps(data, sort_keys=True).encode())
+    with contextlib.suppress(OSError):  # only remembered: the next build works it out again
+        _write_bytes(path, json.dumps(data, sort_keys=True).encode())
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def prune(cache: Path, used: set[Path], keep_seconds: float = 3600) -> None:
+    """Forget the remembered parts this build did not use and no build used for `keep_seconds`."""
+    import time
+
+    now = time.time()
+    for path in used:
+        with contextlib.suppress(OSError):
+            os.utime(path)
     with contextlib.suppress(OSError):
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, path)
+        for path in cache.iterdir():
+            if path.suffix in (".pdf", ".part") and path not in used:
+                with contextlib.suppress(OSError):
+                    if now - path.stat().st_mtime > keep_seconds:
+                        path.unlink()

@@ -29,7 +29,7 @@ from .model import Book
 from .pagination import report_reserved
 from .preflight import Preflight, preflight
 from .profiles import DEFAULT_PROFILE, PROFILES, Profile
-from .proof import stamp_proof
+from .proof import Stamper
 from .proof_report import write_proof_report
 from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
 from .reproducible import input_files, manifest, manifest_bytes
@@ -69,6 +69,7 @@ class Result:
     fonts: list[FontFile] = field(default_factory=list)
     proof: object | None = None  # proof.Layout of a proof build
     proof_report: Path | None = None
+    proof_stamper: object | None = None
 
 
 def project_root(edition_file: Path) -> Path:
@@ -170,25 +171,29 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                                   build_info={"reserved": reserved, "folios": laid.folios})
         if options.html_output:
             write_atomic(options.html_output, standalone_html(result.html, css).encode())
-        if context.in_process:
-            document = assemble.join_documents(laid)
-            result.pages = len(document.pages)
-            progress(f"writing PDF ({result.pages} pages)")
-            with render_limits(options.limits, result.report):
-                pdf: bytes | Path = write_pdf(document, book.edition, profile.pdf_options)
-            if options.audit:
-                progress("auditing the typography")
-                result.audit = audit_document(document, pdf)
-        else:
-            progress(f"joining {len(laid.chapters) + 2} parts")
-            pdf = _temporary(output)
-            result.pages = assemble.join_pdfs(laid, pdf, finish=_finisher(profile, book, icc, styles_dir))
-            result.audit = _joined_audit(laid) if options.audit else None
-            if profile.name == "proof":
-                progress("stamping the proof: watermark, slug, source lines")
-                result.proof = stamp_proof(laid, pdf, book, result.report, options.edition_file, root,
-                                           proof_stylesheets(styles_dir, book.edition))
+        pdf: bytes | Path = b""
         try:
+            if context.in_process:
+                document = assemble.join_documents(laid)
+                result.pages = len(document.pages)
+                progress(f"writing PDF ({result.pages} pages)")
+                with render_limits(options.limits, result.report):
+                    pdf = write_pdf(document, book.edition, profile.pdf_options)
+                if options.audit:
+                    progress("auditing the typography")
+                    result.audit = audit_document(document, pdf)
+            else:
+                progress(f"joining {len(laid.chapters) + 2} parts")
+                finish = _finisher(profile, book, icc, styles_dir)
+                if profile.name == "proof":
+                    progress("stamping the proof: watermark, slug, source lines")
+                    finish = Stamper(laid, book, result.report, options.edition_file, root,
+                                     proof_stylesheets(styles_dir, book.edition), context.cache)
+                    result.proof = finish.layout
+                    result.proof_stamper = finish
+                pdf = _temporary(output)  # the joined book is written beside the output, then renamed
+                result.pages = assemble.join_pdfs(laid, pdf, finish=finish)
+                result.audit = _joined_audit(laid) if options.audit else None
             result.preflight = preflight(
                 pdf, press=profile.press, bleed=profile.bleed,
                 page_multiple=book.edition.page_multiple if profile.bleed else 1,
@@ -217,6 +222,9 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             outputs.append(output.with_suffix(".audit.json"))
             write_atomic(outputs[-1], result.audit.to_json().encode())
         _write_manifest(book, root, styles_dir, profile, assets, outputs)
+    if not context.in_process:
+        used = {path for part in assemble.in_order(laid) for path in (part.pdf, part.pdf.with_suffix(".part"))}
+        parts.prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
     result.output = output
     result.seconds = time.perf_counter() - started
     if profile.name == "proof":

@@ -180,30 +180,32 @@ def build_info(book: Book, edition_file: Path, root: Path) -> dict[str, str]:
 # ---------------------------------------------------------------- the overlay and the merge
 
 
-def render_overlay(layout: Layout, info: dict[str, str], css_texts: list[str], root: Path) -> bytes:
-    """One transparent page per book page: watermark, slug and margin notes."""
-    from weasyprint import CSS, HTML
-
+def overlay_html(pages: list[ProofPage], info: dict[str, str] | None, total: int) -> str:
+    """The overlay of `pages` (watermark, page n/N, notes), or with `info` the slug page."""
     from .html import make_environment
 
-    html = make_environment().get_template("proof-overlay.html").render(
-        pages=layout.pages, info=info, total=len(layout.pages))
+    return make_environment().get_template("proof-overlay.html").render(
+        pages=pages, info=info or {}, total=total, slug=info is not None)
+
+
+def render_overlay(html: str, pages: int, css_texts: list[str], root: Path) -> bytes:
+    """A transparent page per page of `html`."""
+    from weasyprint import CSS, HTML
+
     document = HTML(string=html, base_url=root.resolve().as_uri() + "/").render(
         stylesheets=[CSS(string=text) for text in css_texts])
-    if len(document.pages) != len(layout.pages):
-        raise BuildError(f"the proof overlay has {len(document.pages)} pages for {len(layout.pages)}", 3)
+    if len(document.pages) != pages:
+        raise BuildError(f"the proof overlay has {len(document.pages)} pages for {pages}", 3)
     return document.write_pdf()
 
 
-def stamp_pages(pdf_path: Path, overlay_pdf: bytes) -> None:
-    """Stamp each overlay page onto its book page, in place; outline and metadata are kept."""
+def _stamp(pdf, page, *forms) -> None:
+    """Draw the forms over the page at its origin, as the overlay was laid out (nothing scaled)."""
     import pikepdf
 
-    with pikepdf.open(pdf_path, allow_overwriting_input=True) as book, pikepdf.open(io.BytesIO(overlay_pdf)) as overlay:
-        for page, stamp in zip(book.pages, overlay.pages):
-            page.add_overlay(stamp)
-        book.save(pdf_path, deterministic_id=True, fix_metadata_version=False,
-                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    names = [page.add_resource(form, pikepdf.Name.XObject, prefix="Proof") for form in forms]
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    page.contents_add(pdf.make_stream(("\nQ\n" + "".join(f"q {name} Do Q\n" for name in names)).encode()))
 
 
 def book_layout(laid) -> Layout:
@@ -226,14 +228,56 @@ def book_layout(laid) -> Layout:
     return Layout(pages, images)
 
 
-def stamp_proof(laid, pdf_path: Path, book: Book, report: Report, edition_file: Path, root: Path,
-                css_texts: list[str]) -> Layout:
-    """Stamp the joined print layout (parts.py) into a proof, in place; returns its layout."""
-    layout = book_layout(laid)
-    place_notes(layout, report.findings)
-    overlay = render_overlay(layout, build_info(book, edition_file, root), css_texts, root)
-    stamp_pages(pdf_path, overlay)
-    return layout
+class Stamper:
+    """Stamps the joined book (assemble.join_pdfs' `finish`): each part's overlay, remembered by its
+    content in `cache` (an edit re-renders one chapter's), then the build's slug on every page."""
+
+    def __init__(self, laid, book: Book, report: Report, edition_file: Path, root: Path, css_texts: list[str],
+                 cache: Path):
+        from .assemble import in_order
+
+        self.layout = book_layout(laid)
+        place_notes(self.layout, report.findings)
+        self.ranges = []
+        start = 0
+        for part in in_order(laid):
+            end = start + laid.blanks_before.get(part.name, 0) + part.pages
+            self.ranges.append((start, end))
+            start = end
+        self.info = build_info(book, edition_file, root)
+        self.css, self.root, self.cache = css_texts, root, cache
+        self.used: set[Path] = set()  # the remembered overlays this build stamped
+
+    def __call__(self, pdf) -> None:
+        import pikepdf
+
+        total = len(self.layout.pages)
+        slug_pdf = render_overlay(overlay_html(self.layout.pages[:1], self.info, total), 1, self.css, self.root)
+        opened = []
+        try:
+            slug = pikepdf.open(io.BytesIO(slug_pdf))
+            opened.append(slug)
+            slug_form = pdf.copy_foreign(slug.pages[0].as_form_xobject())
+            for start, end in self.ranges:
+                overlay = pikepdf.open(self._part_overlay(self.layout.pages[start:end], total))
+                opened.append(overlay)
+                for page, stamp in zip(pdf.pages[start:end], overlay.pages):
+                    _stamp(pdf, page, pdf.copy_foreign(stamp.as_form_xobject()), slug_form)
+        finally:
+            for item in opened:
+                item.close()
+
+    def _part_overlay(self, pages: list[ProofPage], total: int) -> Path:
+        html = overlay_html(pages, None, total)
+        key = hashlib.sha256("\0".join([html, *self.css]).encode()).hexdigest()
+        target = self.cache / f"overlay-{key}.pdf"
+        if not target.is_file():
+            data = render_overlay(html, len(pages), self.css, self.root)
+            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temp.write_bytes(data)
+            os.replace(temp, target)
+        self.used.add(target)
+        return target
 
 
 def low_resolution(layout: Layout) -> list[tuple[str, int, float]]:
