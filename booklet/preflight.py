@@ -24,6 +24,8 @@ MIN_BLEED_MM = 3.0
 PPI_WARN = 300
 PPI_FAIL = 200
 EDGE = 0.5  # pt: an image closer than this to the trim edge is meant to bleed
+# The operators the page walk looks at: the parser drops the others (text, paths) before Python.
+CHECKED_OPERATORS = "q Q cm rg RG cs CS Do"
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -135,8 +137,9 @@ class _Walk:
         self._resources(resources)
         stack: list[Matrix] = []
         fill_rgb = stroke_rgb = False
-        for operands, op in pikepdf.parse_content_stream(stream_owner):
-            name = str(op)
+        for instruction in pikepdf.parse_content_stream(stream_owner, CHECKED_OPERATORS):
+            name = str(instruction.operator)
+            operands = instruction.operands
             if name == "q":
                 stack.append(ctm)
             elif name == "Q":
