@@ -25,7 +25,8 @@ PPI_WARN = 300
 PPI_FAIL = 200
 EDGE = 0.5  # pt: an image closer than this to the trim edge is meant to bleed
 # The operators the page walk looks at: the parser drops the others (text, paths) before Python.
-CHECKED_OPERATORS = "q Q cm rg RG cs CS Do"
+# An inline image (BI … ID … EI) comes back as one instruction, "INLINE IMAGE".
+CHECKED_OPERATORS = "q Q cm rg RG cs CS BI ID EI Do"
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -156,7 +157,7 @@ class _Walk:
                     stroke_rgb = rgb
                 if rgb:
                     self._flag(("cs", self._number, name), f"page {self._number}: RGB colour space ({name})")
-            elif name == "BI":
+            elif name == "INLINE IMAGE":
                 self._flag(("inline", self._number), f"page {self._number}: inline image")
             elif name == "Do":
                 xobject = (resources.get("/XObject") or {}).get(operands[0])

@@ -86,3 +86,14 @@ def test_the_preflight_finds_no_rgb_after_the_finisher_and_finds_it_before(finis
     rgb = {check.name: check for check in before.checks}["no RGB"]
     assert rgb.status == "fail" and any("DeviceRGB colour (RG)" in detail for detail in rgb.details)
     assert {check.name: check.status for check in after.checks}["no RGB"] == "pass"
+
+
+def test_the_preflight_flags_an_inline_image_and_still_reads_what_follows_it():
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    image = b"BI /W 1 /H 1 /CS /RGB /BPC 8 ID \xff\x00\x00 EI"
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"q 10 0 0 10 0 0 cm " + image + b" Q\n0 0 1 rg\n")
+    out = io.BytesIO()
+    pdf.save(out)
+    rgb = {check.name: check for check in preflight(out.getvalue(), press=True, bleed=False, page_multiple=1).checks}
+    assert rgb["no RGB"].details == ["page 1: inline image", "page 1: DeviceRGB colour (rg)"]
