@@ -2,8 +2,9 @@
 
 `lines_of(document)` takes from WeasyPrint's layout every line of running text: its page, its
 baseline, the measure it was set in, the paragraph it belongs to (and whether it is that
-paragraph's last line). `audit_pdf(pdf, lines)` then reads the PDF with pdfplumber, finds each
-line's glyphs at its baseline, and measures where the printed line really ends. The result:
+paragraph's last line). `audit_pdf(pdf, lines)` then reads the printed characters back from the
+PDF (printed.py: pdfminer's glyph placement, as pdfplumber reports it), finds each line's glyphs
+at its baseline, and measures where the printed line really ends. The result:
 
 - justified: non-final lines of justified paragraphs that end within 0.5 pt of the measure;
 - forbidden starts / ends: a line starting with closing punctuation or 々ー, or ending with an
@@ -16,7 +17,7 @@ line's glyphs at its baseline, and measures where the printed line really ends. 
 
 from __future__ import annotations
 
-import io
+import bisect
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -178,22 +179,14 @@ def lines_of(document) -> tuple[list[Line], list[Problem]]:
 # ---------------------------------------------------------------- PDF side
 
 
-def _glyphs(page) -> list[dict]:
-    """pdfplumber characters with their baseline and horizontal extent in layout coordinates
-    (points from the media box's top-left corner), taken from the text matrix."""
-    out = []
-    for char in page.chars:
-        matrix = char["matrix"]
-        start = matrix[4]
-        out.append({"text": char["text"], "baseline": page.height - matrix[5], "x0": start,
-                    "x1": start + (char["x1"] - char["x0"]), "size": char["size"]})
-    return out
-
-
-def _glyphs_on(line: Line, page_glyphs: list[dict]) -> list[dict]:
-    found = [g for g in page_glyphs
-             if abs(g["baseline"] - line.baseline) < 0.6 and line.left - 1 <= g["x0"] <= line.right + 1]
-    return sorted(found, key=lambda g: g["x0"])
+def _glyphs_on(line: Line, page_glyphs: list, baselines: list[float]) -> list:
+    """The glyphs at the line's baseline within its measure, left to right (page order on a tie).
+    `baselines` is page_glyphs' baselines, sorted, with page_glyphs in that order."""
+    low = bisect.bisect_left(baselines, line.baseline - 0.7)
+    high = bisect.bisect_right(baselines, line.baseline + 0.7)
+    found = [g for g in page_glyphs[low:high]
+             if abs(g.baseline - line.baseline) < 0.6 and line.left - 1 <= g.x0 <= line.right + 1]
+    return sorted(found, key=lambda g: (g.x0, g.order))
 
 
 def _cjk(text: str) -> bool:
@@ -201,40 +194,40 @@ def _cjk(text: str) -> bool:
 
 
 def audit_pdf(pdf_bytes: bytes, lines: list[Line], layout_problems: list[Problem] = ()) -> Audit:
-    import pdfplumber
+    from .printed import printed_glyphs
 
     audit = Audit(problems=list(layout_problems))
-    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
-        chars_by_page = {}
-        for line in lines:
-            if line.page not in chars_by_page:
-                chars_by_page[line.page] = _glyphs(pdf.pages[line.page])
-            glyphs = _glyphs_on(line, chars_by_page[line.page])
-            audit.lines += 1
-            printed = "".join(g["text"] for g in glyphs).strip()
-            text = printed or line.text
-            page = line.page + 1
-            if line.justified and not line.final and not glyphs:
-                audit.problems.append(Problem("unmatched", page, line.text, "no printed glyphs at this line"))
-            if not line.first and text[:1] in FORBIDDEN_START:
-                audit.problems.append(Problem("line-start", page, text, f"starts with {text[0]}"))
-            if not line.final and text[-1:] in FORBIDDEN_END:
-                audit.problems.append(Problem("line-end", page, text, f"ends with {text[-1]}"))
-            letters = [c for c in text if not c.isspace() and c not in PUNCTUATION]
-            if line.justified and line.final and not line.first and len(letters) == 1:
-                audit.problems.append(Problem("single-character-line", page, text))
-            if line.justified and not line.final and glyphs:
-                audit.justified_lines += 1
-                end = max(g["x1"] for g in glyphs)
-                widest = max((b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])
-                              if _cjk(a["text"]) and _cjk(b["text"])), default=0.0)
-                if widest > LOOSE_GAP * glyphs[0]["size"]:
-                    audit.problems.append(Problem("loose", page, text, f"a {widest:.2f} pt gap between characters "
-                                                  "(pdftotext may read it as a space)"))
-                if abs(end - line.right) <= TOLERANCE_PT:
-                    audit.justified_flush += 1
-                else:
-                    audit.problems.append(Problem("ragged", page, text, f"ends {line.right - end:.2f} pt short"))
+    by_page = {}
+    for number, glyphs in printed_glyphs(pdf_bytes, {line.page for line in lines}).items():
+        glyphs = sorted(glyphs, key=lambda g: g.baseline)
+        by_page[number] = (glyphs, [g.baseline for g in glyphs])
+    for line in lines:
+        glyphs = _glyphs_on(line, *by_page[line.page])
+        audit.lines += 1
+        printed = "".join(g.text for g in glyphs).strip()
+        text = printed or line.text
+        page = line.page + 1
+        if line.justified and not line.final and not glyphs:
+            audit.problems.append(Problem("unmatched", page, line.text, "no printed glyphs at this line"))
+        if not line.first and text[:1] in FORBIDDEN_START:
+            audit.problems.append(Problem("line-start", page, text, f"starts with {text[0]}"))
+        if not line.final and text[-1:] in FORBIDDEN_END:
+            audit.problems.append(Problem("line-end", page, text, f"ends with {text[-1]}"))
+        letters = [c for c in text if not c.isspace() and c not in PUNCTUATION]
+        if line.justified and line.final and not line.first and len(letters) == 1:
+            audit.problems.append(Problem("single-character-line", page, text))
+        if line.justified and not line.final and glyphs:
+            audit.justified_lines += 1
+            end = max(g.x1 for g in glyphs)
+            widest = max((b.x0 - a.x1 for a, b in zip(glyphs, glyphs[1:])
+                          if _cjk(a.text) and _cjk(b.text)), default=0.0)
+            if widest > LOOSE_GAP * glyphs[0].size:
+                audit.problems.append(Problem("loose", page, text, f"a {widest:.2f} pt gap between characters "
+                                              "(pdftotext may read it as a space)"))
+            if abs(end - line.right) <= TOLERANCE_PT:
+                audit.justified_flush += 1
+            else:
+                audit.problems.append(Problem("ragged", page, text, f"ends {line.right - end:.2f} pt short"))
     _widows_orphans(lines, audit)
     return audit
 

@@ -25,6 +25,9 @@ MIN_BLEED_MM = 3.0
 PPI_WARN = 300
 PPI_FAIL = 200
 EDGE = 0.5  # pt: an image closer than this to the trim edge is meant to bleed
+# The operators the page walk looks at: the parser drops the others (text, paths) before Python.
+# An inline image (BI … ID … EI) comes back as one instruction, "INLINE IMAGE".
+CHECKED_OPERATORS = "q Q cm rg RG cs CS BI ID EI Do"
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -136,8 +139,9 @@ class _Walk:
         self._resources(resources)
         stack: list[Matrix] = []
         fill_rgb = stroke_rgb = False
-        for operands, op in pikepdf.parse_content_stream(stream_owner):
-            name = str(op)
+        for instruction in pikepdf.parse_content_stream(stream_owner, CHECKED_OPERATORS):
+            name = str(instruction.operator)
+            operands = instruction.operands
             if name == "q":
                 stack.append(ctm)
             elif name == "Q":
@@ -154,7 +158,7 @@ class _Walk:
                     stroke_rgb = rgb
                 if rgb:
                     self._flag(("cs", self._number, name), f"page {self._number}: RGB colour space ({name})")
-            elif name == "BI":
+            elif name == "INLINE IMAGE":
                 self._flag(("inline", self._number), f"page {self._number}: inline image")
             elif name == "Do":
                 xobject = (resources.get("/XObject") or {}).get(operands[0])

@@ -28,7 +28,13 @@ from pikepdf import Array, Dictionary, Name, Operator
 from .model import Edition
 
 DEFAULT_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")  # Debian: libgs-common
-RGB_OPERATORS = re.compile(rb"\b(rg|RG|cs|CS)\b|/DeviceRGB")
+# Colour-setting operators in a content stream's bytes: rg/RG set an RGB colour; cs/CS set the
+# colour space named by their one operand, read when it is a name at the start of the line (as
+# WeasyPrint writes them: "/DeviceCMYK cs").
+COLOUR_OPERATOR_NAMES = frozenset(("rg", "RG", "cs", "CS", "sc", "scn", "SC", "SCN"))
+RGB_OPERATOR = re.compile(rb"\b(rg|RG)\b")
+SET_SPACE = re.compile(rb"^(/[^\s/\[\]<>(){}%#]+)[ \t]+(?:cs|CS)\b", re.MULTILINE)
+RGB_DEVICE_SPACES = (b"/DeviceRGB", b"/CalRGB")  # as is_rgb_space() reads a name outside the resources
 TOKEN = re.compile(r"(--color-[\w-]+)\s*:\s*([^;]+);")
 
 
@@ -136,9 +142,9 @@ def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, 
     converter = ColourConverter(icc, palette)
     report = PressReport()
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    seen: set[tuple[int, int]] = set()
+    walk = _Walk(pdf, converter, report)
     for page in pdf.pages:
-        _convert_container(pdf, page.obj, converter, report, seen, is_page=True)
+        walk.container(page.obj, is_page=True)
         if "/Annots" in page.obj:
             report.annotations += len(page.obj.Annots)
             del page.obj["/Annots"]
@@ -161,31 +167,107 @@ def _key(obj) -> tuple[int, int] | None:
     return obj.objgen if obj.is_indirect else None
 
 
-def _convert_container(pdf, obj, converter: ColourConverter, report: PressReport, seen, *, is_page=False) -> None:
-    """A page or form XObject: its group, its content, then everything its resources hold."""
-    key = _key(obj)
-    if key is not None and not is_page:
-        if key in seen:
-            return
-        seen.add(key)
-    group = obj.get("/Group")
-    if group is not None and is_rgb_space(group.get("/CS")):
-        group.CS = Name.DeviceCMYK
-        report.groups += 1
-    resources = obj.get("/Resources")
-    if is_page:
-        data = b"".join(part.read_bytes() for part in _contents(obj))
-    else:
-        data = obj.read_bytes()
-    if RGB_OPERATORS.search(data):
-        new = _convert_stream(pdf, data, converter, report, resources)
+class _Walk:
+    """Every page and what its resources hold, each object converted once."""
+
+    def __init__(self, pdf, converter: ColourConverter, report: PressReport):
+        self.pdf = pdf
+        self.converter = converter
+        self.report = report
+        self.seen: set[tuple[int, int]] = set()  # forms and images done
+        self.xobjects_walked: set[tuple[int, int]] = set()  # /XObject dictionaries (or their owners) walked
+        # converted content by its bytes, for streams whose conversion depends on nothing else
+        # (WeasyPrint draws crop marks with one form per page, all alike): (new bytes, colours)
+        self.converted: dict[bytes, tuple[bytes | None, int]] = {}
+
+    def container(self, obj, *, is_page=False) -> None:
+        """A page or form XObject: its group, its content, then everything its resources hold."""
+        key = _key(obj)
+        if key is not None and not is_page:
+            if key in self.seen:
+                return
+            self.seen.add(key)
+        group = obj.get("/Group")
+        if group is not None and is_rgb_space(group.get("/CS")):
+            group.CS = Name.DeviceCMYK
+            self.report.groups += 1
+        resources = obj.get("/Resources")
+        if is_page:
+            data = b"".join(part.read_bytes() for part in _contents(obj))
+        else:
+            data = obj.read_bytes()
+        new = self.converted_content(data, resources)
         if new is not None:
             if is_page:
-                obj.Contents = pdf.make_stream(new)
+                obj.Contents = self.pdf.make_stream(new)
             else:
                 obj.write(new)
-    if resources is not None:
-        _convert_resources(pdf, resources, converter, report, seen)
+        if resources is not None:
+            self.walk_resources(resources)
+
+    def converted_content(self, data: bytes, resources) -> bytes | None:
+        """The content stream in CMYK, or None when it sets no RGB colour."""
+        may_set_rgb, depends_on_bytes_only = _colour_operators(data, resources)
+        if not may_set_rgb:
+            return None
+        if not depends_on_bytes_only:
+            return _convert_stream(self.pdf, data, self.converter, self.report, resources)
+        if data not in self.converted:
+            before = self.report.colours
+            new = _convert_stream(self.pdf, data, self.converter, self.report, resources)
+            self.converted[data] = (new, self.report.colours - before)
+            return new
+        new, colours = self.converted[data]
+        self.report.colours += colours
+        return new
+
+    def walk_resources(self, resources) -> None:
+        for space_name, space in list((resources.get("/ColorSpace") or {}).items()):
+            if is_rgb_space(space):
+                resources.ColorSpace[space_name] = Name.DeviceCMYK
+        xobjects = resources.get("/XObject")
+        # WeasyPrint gives every page the same resources: their forms and images are walked once
+        key = _key(xobjects if xobjects is not None and xobjects.is_indirect else resources)
+        if key is None or key not in self.xobjects_walked:
+            if key is not None:
+                self.xobjects_walked.add(key)
+            for xobject in (xobjects or {}).values():
+                if xobject is None:
+                    continue
+                subtype = xobject.get("/Subtype")
+                if subtype == Name.Form:
+                    self.container(xobject)
+                elif subtype == Name.Image:
+                    _convert_image(self.pdf, xobject, self.converter, self.report, self.seen)
+        for state in (resources.get("/ExtGState") or {}).values():
+            mask = state.get("/SMask")
+            if isinstance(mask, Dictionary) and "/G" in mask:
+                self.container(mask.G)
+        for pattern in (resources.get("/Pattern") or {}).values():
+            if pattern.get("/PatternType") == 1:
+                self.container(pattern)
+            elif "/Shading" in pattern:
+                _convert_shading(pattern.Shading, self.converter, self.report)
+        for shading in (resources.get("/Shading") or {}).values():
+            _convert_shading(shading, self.converter, self.report)
+
+
+def _colour_operators(data: bytes, resources) -> tuple[bool, bool]:
+    """From a content stream's bytes: whether it may set an RGB colour (_convert_stream would
+    change it), and whether its conversion depends on its bytes only (no colour space looked up
+    in the resources). Anything not plain errs towards parsing the stream."""
+    if b"%" in data:  # a comment could stand between an operand and its operator
+        return True, False
+    spaces = SET_SPACE.findall(data)
+    if len(spaces) != data.count(b"cs") + data.count(b"CS"):  # a cs/CS whose operand was not read
+        return True, False
+    named = resources.get("/ColorSpace") if resources is not None else None
+    names = {str(name).encode("latin-1", "replace") for name in named.keys()} if named else set()
+    if any(space in names for space in spaces):
+        return True, False
+    may_set_rgb = any(space in RGB_DEVICE_SPACES for space in spaces) or (
+        (b"rg" in data or b"RG" in data) and RGB_OPERATOR.search(data) is not None)
+    return may_set_rgb, True
 
 
 def _contents(page) -> list:
@@ -199,10 +281,11 @@ def _convert_stream(pdf, data: bytes, converter: ColourConverter, report: PressR
     instructions = pikepdf.parse_content_stream(pikepdf.Stream(pdf, data))
     changed = False
     rgb_space = {"fill": False, "stroke": False}
-    out = []
-    for operands, op in instructions:
-        name = str(op)
-        operands = list(operands)
+    for index, instruction in enumerate(instructions):
+        name = str(instruction.operator)
+        if name not in COLOUR_OPERATOR_NAMES:
+            continue  # left as parsed: its operands are not even read into Python
+        operands, op = list(instruction.operands), instruction.operator
         if name in ("rg", "RG") and len(operands) == 3:
             operands, op = converter.operands(operands), Operator("k" if name == "rg" else "K")
             changed = True
@@ -217,33 +300,9 @@ def _convert_stream(pdf, data: bytes, converter: ColourConverter, report: PressR
             if len(operands) == 3:
                 operands = converter.operands(operands)
                 report.colours += 1
-        out.append((operands, op))
-    return pikepdf.unparse_content_stream(out) if changed else None
+        instructions[index] = (operands, op)
+    return pikepdf.unparse_content_stream(instructions) if changed else None
 
-
-def _convert_resources(pdf, resources, converter, report, seen) -> None:
-    for space_name, space in list((resources.get("/ColorSpace") or {}).items()):
-        if is_rgb_space(space):
-            resources.ColorSpace[space_name] = Name.DeviceCMYK
-    for xobject in (resources.get("/XObject") or {}).values():
-        if xobject is None:
-            continue
-        subtype = xobject.get("/Subtype")
-        if subtype == Name.Form:
-            _convert_container(pdf, xobject, converter, report, seen)
-        elif subtype == Name.Image:
-            _convert_image(pdf, xobject, converter, report, seen)
-    for state in (resources.get("/ExtGState") or {}).values():
-        mask = state.get("/SMask")
-        if isinstance(mask, Dictionary) and "/G" in mask:
-            _convert_container(pdf, mask.G, converter, report, seen)
-    for pattern in (resources.get("/Pattern") or {}).values():
-        if pattern.get("/PatternType") == 1:
-            _convert_container(pdf, pattern, converter, report, seen)
-        elif "/Shading" in pattern:
-            _convert_shading(pattern.Shading, converter, report)
-    for shading in (resources.get("/Shading") or {}).values():
-        _convert_shading(shading, converter, report)
 
 
 def _convert_shading(shading, converter: ColourConverter, report: PressReport) -> None:
