@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from booklet import images as image_stage
-from booklet.diagnostics import Location, Report
+from booklet.diagnostics import Location
 from booklet.imagecheck import ImageProblem, inspect_image, inspect_images_cached
 from booklet.images import Placement, Settings, convert, prepare_images
 from booklet.parallel import map_in_processes
@@ -82,21 +81,23 @@ def test_the_pool_makes_the_same_bytes_and_findings_as_one_worker(project, profi
     assert any("small.jpg" in line and "[image.low-resolution]" in line for line in runs[0][1])
 
 
-def test_a_second_run_finds_every_photo_without_reading_it(project, monkeypatch):
+def test_a_second_run_finds_every_photo_without_opening_it(project, monkeypatch):
     project, refs = photo_project(project)
     result = checked(project)
     first = prepare_images(result.book, result.assets, project.root, PRINT, result.report)
     assert first.converted == len(refs)
+    opened = []
+    path_open = Path.open
 
-    def no_reading(*args, **kwargs):
-        raise AssertionError("a cached photo was read")
+    def watched(self, *args, **kwargs):
+        opened.append(self)
+        return path_open(self, *args, **kwargs)
 
-    with monkeypatch.context() as patched:
-        patched.setattr(image_stage, "_prepare", no_reading)
-        patched.setattr(Path, "read_bytes", no_reading)
-        again = checked(project)
-        second = prepare_images(again.book, again.assets, project.root, PRINT, again.report)
+    monkeypatch.setattr(Path, "open", watched)
+    again = checked(project)
+    second = prepare_images(again.book, again.assets, project.root, PRINT, again.report, workers=1)
     assert second.cached == len(refs) and second.converted == 0 and second.files == first.files
+    assert not [path for path in opened if "assets" in path.parts]  # only the cache's small files
 
 
 def test_a_photo_changed_in_place_is_converted_again(project):
@@ -160,14 +161,14 @@ def test_draft_decoding_never_goes_below_the_wanted_size(width, height, width_mm
     assert (info["width"], info["height"]) == upright
 
 
-def test_draft_decoding_is_used_when_a_quarter_of_the_pixels_is_enough(monkeypatch):
+def test_a_jpeg_is_decoded_at_the_smallest_scale_that_covers_its_placed_size(monkeypatch):
     stored = io.BytesIO()
     photo(2000, 1500, 1).save(stored, "JPEG", quality=85)
     decoded: list[tuple[int, int]] = []
     resize = Image.Image.resize
     monkeypatch.setattr(Image.Image, "resize", lambda self, size, *a, **k: decoded.append(self.size)
                         or resize(self, size, *a, **k))
-    data, _ = convert(stored.getvalue(), Placement(40, 200, Location("x"), "f"), PRINT)  # 473 px wide
+    data, _ = convert(stored.getvalue(), Placement(40, 200, Location("x"), "f"), PRINT)  # 473 px: 1/4 scale
     assert decoded == [(500, 375)] and Image.open(io.BytesIO(data)).size == (473, 355)
 
 
@@ -224,11 +225,11 @@ def test_refused_images_are_reported_in_document_order_with_their_lines(project)
     assert len(lines) == len(expected) and all(re.fullmatch(e, line) for e, line in zip(expected, lines)), lines
 
 
-def test_map_in_processes_keeps_the_order_and_hands_out_the_costliest_first():
+def test_map_in_processes_keeps_the_order_of_the_items_whatever_their_cost():
     items = list(range(23))
     assert map_in_processes(_square, items, workers=2, cost=lambda n: n % 5) == [n * n for n in items]
     assert map_in_processes(_square, items, workers=1) == [n * n for n in items]
-    assert map_in_processes(_pid, [0, 1, 2, 3], workers=2) != [os.getpid()] * 4
+    assert os.getpid() not in map_in_processes(_pid, [0, 1, 2, 3], workers=2)  # the work is done in workers
 
 
 def _square(n: int) -> int:
