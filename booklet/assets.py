@@ -12,7 +12,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .diagnostics import Report
-from .imagecheck import MAX_PIXELS, SUFFIXES, ImageProblem, inspect_image, inspect_image_cached  # noqa: F401
+from .imagecheck import (MAX_PIXELS, SUFFIXES, ImageProblem, inspect_image,  # noqa: F401
+                         inspect_image_cached, inspect_images_cached)
 from .model import Book, Chart, Clipping, Gallery, ImageRef, Map, NewsClip, Placed
 from .theme import Palette
 
@@ -51,11 +52,10 @@ def image_refs(placed: Placed) -> list[tuple[str, str]]:
 
 def collect_assets(book: Book, root: Path, report: Report, *, strict: bool = False,
                    palette: Palette | None = None) -> Assets:
-    images: dict[str, Image] = {}
+    refs = list(dict.fromkeys(ref for placed in book.all_blocks() for ref, _ in image_refs(placed)))
+    images = check_images(refs, root)
     for placed in book.all_blocks():
         for ref, field in image_refs(placed):
-            if ref not in images:
-                images[ref] = _check_image(ref, root)
             image = images[ref]
             if image.url is None:
                 where = dict(location=_loc(placed), field=f"{placed.kind}.{field}")
@@ -93,8 +93,29 @@ def _loc(placed: Placed):
     return Location(placed.path, placed.line)
 
 
-def _check_image(ref: str, root: Path) -> Image:
+def check_images(refs: list[str], root: Path) -> dict[str, Image]:
+    """ref → Image for each ref: where the file is, then its content (inspected over the cores)."""
     root = root.resolve()
+    images: dict[str, Image] = {}
+    files: dict[str, tuple[Path, str]] = {}
+    for ref in refs:
+        located = _locate(ref, root)
+        if isinstance(located, Image):
+            images[ref] = located
+        else:
+            files[ref] = located
+    for (ref, (real, _)), found in zip(files.items(), inspect_images_cached(list(files.values()), root)):
+        if isinstance(found, ImageProblem):
+            images[ref] = Image(ref, None, DEFAULT_RATIO, str(found))
+        elif isinstance(found, OSError):
+            images[ref] = Image(ref, None, DEFAULT_RATIO, f"cannot be read: {found.strerror}")
+        else:
+            images[ref] = Image(ref, real.as_uri(), found.ratio or DEFAULT_RATIO)
+    return {ref: images[ref] for ref in refs}
+
+
+def _locate(ref: str, root: Path) -> Image | tuple[Path, str]:
+    """The real file of `ref` inside the resolved `root` and its expected format, or why it cannot be used."""
     path = root / ref
     suffix = Path(ref).suffix.lower()
     if suffix not in SUFFIXES:
@@ -109,13 +130,7 @@ def _check_image(ref: str, root: Path) -> Image:
         return Image(ref, None, DEFAULT_RATIO, "the file lies outside the project")
     if not real.is_file():
         return Image(ref, None, DEFAULT_RATIO, "not a regular file")
-    try:
-        found = inspect_image_cached(real, SUFFIXES[suffix], root)
-    except ImageProblem as problem:
-        return Image(ref, None, DEFAULT_RATIO, str(problem))
-    except OSError as exc:
-        return Image(ref, None, DEFAULT_RATIO, f"cannot be read: {exc.strerror}")
-    return Image(ref, real.as_uri(), found.ratio or DEFAULT_RATIO)
+    return real, SUFFIXES[suffix]
 
 
 # ---------------------------------------------------------------- art

@@ -9,11 +9,17 @@ fragments, small data: URLs and regular files inside the project.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from .parallel import map_in_processes
 
 MAX_PIXELS = 50_000_000  # Pillow warns at 89 M and refuses at 179 M; the largest scans are ~40 M
 MAX_BYTES = 200 * 1024 * 1024
@@ -187,18 +193,9 @@ def inspect_image_cached(real: Path, expected: str, root: Path) -> Inspection:
     """inspect_image, remembered in <root>/.cache/imagecheck/ by the file's identity (path, size,
     modification time, inode): decoding every photo to find truncation takes seconds for a book,
     and an unchanged file needs it once. Only files that passed are remembered."""
-    import hashlib
-    import json
-    import os
-
-    stat = real.stat()
-    key = hashlib.sha256(f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}".encode()).hexdigest()
-    cached = root / ".cache" / "imagecheck" / f"{key}.json"
-    try:
-        data = json.loads(cached.read_text(encoding="utf-8"))
-        return Inspection(data["format"], data["width"], data["height"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    remembered, cached = _remembered(real, expected, root)
+    if remembered is not None:
+        return remembered
     found = inspect_image(real, expected, root)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -208,3 +205,43 @@ def inspect_image_cached(real: Path, expected: str, root: Path) -> Inspection:
     except OSError:
         pass
     return found
+
+
+def inspect_images_cached(files: Sequence[tuple[Path, str]], root: Path, *,
+                          workers: int | None = None) -> list[Inspection | ImageProblem | OSError]:
+    """inspect_image_cached for each (real, expected) in `files`: the remembered ones looked up
+    here, the others inspected over the cores. Each outcome is the Inspection, or the ImageProblem
+    or OSError that refused the file, in the order of `files`."""
+    outcomes: list[Inspection | ImageProblem | OSError | None] = []
+    for real, expected in files:
+        try:
+            outcomes.append(_remembered(real, expected, root)[0])
+        except OSError as exc:
+            outcomes.append(exc)
+    missing = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    if missing:
+        from PIL import Image, ImageFile  # noqa: F401 - imported once, before the fork
+
+        inspected = map_in_processes(_inspect_outcome, [(*files[i], root) for i in missing], workers=workers)
+        for i, outcome in zip(missing, inspected):
+            outcomes[i] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+def _inspect_outcome(job: tuple[Path, str, Path]) -> Inspection | ImageProblem | OSError:
+    try:
+        return inspect_image_cached(*job)
+    except (ImageProblem, OSError) as exc:
+        return exc
+
+
+def _remembered(real: Path, expected: str, root: Path) -> tuple[Inspection | None, Path]:
+    """The remembered inspection of the file as it is now (or None), and where it is remembered."""
+    stat = real.stat()
+    key = hashlib.sha256(f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}".encode()).hexdigest()
+    cached = root / ".cache" / "imagecheck" / f"{key}.json"
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return Inspection(data["format"], data["width"], data["height"]), cached
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, cached

@@ -4,9 +4,12 @@ For each raster image the content places: the format (by magic bytes, in assets.
 size, the colour mode, an embedded ICC profile and the EXIF orientation are read; the image is
 turned upright, converted through LittleCMS (Pillow ImageCms) to CMYK for the output profile
 (print) or to sRGB (screen, proof), resampled to the profile's resolution at its largest placed
-size (never upscaled), stripped of EXIF and saved as a JPEG. The result is cached on disk under
+size (never upscaled), stripped of EXIF and saved as a JPEG. The images are converted over all
+the cores, one worker process per core. The result is cached on disk under
 .cache/images/<sha256 of content + settings>.jpg, so a second build does no image work, and the
-HTML points at the cached file. WeasyPrint then embeds the JPEG bytes as they are.
+HTML points at the cached file. WeasyPrint then embeds the JPEG bytes as they are. The content
+hash of each source is remembered by the file's identity (path, size, modification time, inode)
+in .cache/images/sources/, so finding an unchanged photo in the cache does not read it.
 
 An image under the profile's resolution at its placed size is a finding naming the file and its
 effective ppi.
@@ -14,21 +17,22 @@ effective ppi.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import math
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .assets import Assets, image_refs
 from .diagnostics import Location, Report
 from .model import Book, Clipping, Figure, Gallery, ImageRef
+from .parallel import map_in_processes
 
-PIPELINE_VERSION = 1  # part of the cache key: bump when the processing changes
+PIPELINE_VERSION = 2  # part of the cache key: bump when the processing changes
 JPEG_QUALITY = 90
 MM_PER_INCH = 25.4
 # The layout the placed sizes follow (styles/pages.css and styles/blocks.css):
@@ -123,8 +127,12 @@ def placements(book: Book) -> dict[str, Placement]:
 
 
 def prepare_images(book: Book, assets: Assets, root: Path, settings: Settings, report: Report,
-                   *, cache_dir: Path | None = None) -> ImageStats:
-    """Convert every present raster image for the profile; point assets.images at the results."""
+                   *, cache_dir: Path | None = None, workers: int | None = None) -> ImageStats:
+    """Convert every present raster image for the profile; point assets.images at the results.
+
+    Images already in the cache are found in this process without reading them (their content hash
+    is remembered by file identity); the others are converted over the cores (parallel.py).
+    """
     root = root.resolve()
     cache_dir = cache_dir or root / ".cache" / "images"
     stats = ImageStats()
@@ -137,10 +145,16 @@ def prepare_images(book: Book, assets: Assets, root: Path, settings: Settings, r
     if not jobs:
         return stats
     cache_dir.mkdir(parents=True, exist_ok=True)
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # Pillow releases the GIL while it works
-        results = list(pool.map(lambda job: _prepare(root / job[0], job[1], settings, cache_dir), jobs))
-    for (ref, place, image), outcome in zip(jobs, results):
+    outcomes = [_find_cached(root / ref, place, settings, cache_dir) for ref, place, _ in jobs]
+    missing = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    if missing:
+        from PIL import Image, ImageCms, ImageOps, JpegImagePlugin  # noqa: F401 - imported once, before the fork
+
+        converted = map_in_processes(_prepare, [(root / jobs[i][0], jobs[i][1], settings, cache_dir) for i in missing],
+                                     cost=lambda job: job[1].width_mm, workers=workers)
+        for i, outcome in zip(missing, converted):
+            outcomes[i] = outcome
+    for (ref, place, image), outcome in zip(jobs, outcomes):
         if isinstance(outcome, str):
             report.error("image.invalid", f"image {ref}: {outcome}", location=place.location, field=place.field)
             assets.images[ref] = replace(image, url=None, problem=outcome)
@@ -162,23 +176,61 @@ def prepare_images(book: Book, assets: Assets, root: Path, settings: Settings, r
     return stats
 
 
-def _prepare(source: Path, place: Placement, settings: Settings, cache_dir: Path):
-    """(cached path, cache hit, info) or a problem text."""
-    try:
-        content = source.read_bytes()
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
-    digest = hashlib.sha256(content)
+def _identity(source: Path, stat: os.stat_result) -> str:
+    return hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}".encode()).hexdigest()
+
+
+def _content_memo(cache_dir: Path, identity: str) -> Path:
+    """Where the content hash of the file with this identity is remembered."""
+    return cache_dir / "sources" / f"{identity}.sha256"
+
+
+def _cache_entry(content_hash: str, place: Placement, settings: Settings, cache_dir: Path) -> tuple[Path, Path]:
+    digest = hashlib.sha256(content_hash.encode())
     digest.update(json.dumps({**settings.key(), "width_mm": round(place.width_mm, 2),
                               "max_height_mm": place.max_height_mm}, sort_keys=True).encode())
     key = digest.hexdigest()
-    target = cache_dir / f"{key}.jpg"
-    meta = cache_dir / f"{key}.json"
-    if target.is_file() and meta.is_file():
+    return cache_dir / f"{key}.jpg", cache_dir / f"{key}.json"
+
+
+def _read_cached(target: Path, meta: Path):
+    if target.is_file():
         try:
             return target, True, json.loads(meta.read_text())
         except (OSError, ValueError):
             pass
+    return None
+
+
+def _find_cached(source: Path, place: Placement, settings: Settings, cache_dir: Path):
+    """(cached path, True, info) when the file's content hash is remembered and its result cached, else None."""
+    try:
+        content_hash = _content_memo(cache_dir, _identity(source, source.stat())).read_text().strip()
+    except OSError:
+        return None
+    return _read_cached(*_cache_entry(content_hash, place, settings, cache_dir))
+
+
+def _prepare(job: tuple[Path, Placement, Settings, Path]):
+    """One image into the cache, in a worker: (cached path, cache hit, info) or a problem text."""
+    source, place, settings, cache_dir = job
+    try:
+        with source.open("rb") as handle:
+            identity = _identity(source, os.fstat(handle.fileno()))  # before reading: a later change shows
+            content = handle.read()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    content_hash = hashlib.sha256(content).hexdigest()
+    memo = _content_memo(cache_dir, identity)
+    try:
+        memo.parent.mkdir(exist_ok=True)
+        _write(memo, content_hash.encode())
+    except OSError:
+        pass  # only the next build is slower
+    target, meta = _cache_entry(content_hash, place, settings, cache_dir)
+    found = _read_cached(target, meta)
+    if found:  # the same content under another name or identity
+        return found
     try:
         data, info = convert(content, place, settings)
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
@@ -194,28 +246,38 @@ def _write(target: Path, data: bytes) -> None:
     os.replace(temp, target)
 
 
+SIDEWAYS = (5, 6, 7, 8)  # EXIF orientations stored with width and height swapped
+
+
 def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes, dict]:
-    """One image: upright, colour-converted, resampled, EXIF stripped, as JPEG bytes."""
+    """One image: upright, colour-converted, resampled, EXIF stripped, as JPEG bytes.
+
+    A JPEG larger than needed is decoded at 1/2, 1/4 or 1/8 scale in the DCT domain when that
+    still gives at least the wanted pixels (Image.draft), then resampled to the exact size."""
     from PIL import Image as PILImage
-    from PIL import ImageCms, ImageOps
+    from PIL import ImageOps
 
     with PILImage.open(io.BytesIO(content)) as opened:
-        opened.load()
         embedded = opened.info.get("icc_profile")
         orientation = opened.getexif().get(0x0112, 1)
-        image = ImageOps.exif_transpose(opened) or opened.copy()
-    source_mode = image.mode
-    image = _flatten(image)
-    width, height = image.size
-    ratio = height / width
-    placed_mm = min(place.width_mm, place.max_height_mm / ratio)
-    ppi = width / (placed_mm / MM_PER_INCH)
-    wanted = math.ceil(placed_mm / MM_PER_INCH * settings.ppi)
-    if width > wanted:  # never upscale
-        image = image.resize((wanted, max(1, round(wanted * ratio))), PILImage.Resampling.LANCZOS)
-    image = _to_colour(image, embedded, settings, ImageCms)
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
+        sideways = orientation in SIDEWAYS
+        width, height = opened.size[::-1] if sideways else opened.size  # upright
+        ratio = height / width
+        placed_mm = min(place.width_mm, place.max_height_mm / ratio)
+        ppi = width / (placed_mm / MM_PER_INCH)
+        wanted = math.ceil(placed_mm / MM_PER_INCH * settings.ppi)
+        size = (wanted, max(1, round(wanted * ratio))) if width > wanted else None  # never upscale
+        if size:
+            opened.draft(opened.mode, size[::-1] if sideways else size)  # decodes to at least `size`
+        opened.load()
+        source_mode = opened.mode
+        image = ImageOps.exif_transpose(opened) if orientation in range(2, 9) else opened
+        image = _flatten(image)
+        if size and image.size != size:
+            image = image.resize(size, PILImage.Resampling.LANCZOS)
+        image = _to_colour(image, embedded, settings)
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
     info = {"width": width, "height": height, "ppi": round(ppi, 1), "placed_mm": round(placed_mm, 1),
             "source_mode": source_mode, "icc": bool(embedded), "orientation": orientation,
             "out_width": image.width, "out_height": image.height, "colour": settings.colour}
@@ -238,23 +300,18 @@ def _flatten(image):
     return image.convert("RGB")
 
 
-def _to_colour(image, embedded: bytes | None, settings: Settings, ImageCms):
+def _to_colour(image, embedded: bytes | None, settings: Settings):
     """Through LittleCMS: from the embedded profile (or sRGB / the output profile) to the target."""
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    output = ImageCms.ImageCmsProfile(io.BytesIO(settings.icc)) if settings.icc else None
-    source = None
-    if embedded:
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(embedded))
-        except (OSError, ImageCms.PyCMSError):
-            source = None
+    from PIL import Image as PILImage
+    from PIL import ImageCms
+
+    output = settings.icc or None
+    source = embedded if embedded and _profile(embedded) is not None else None
     mode = image.mode
     if mode == "L":
         if settings.colour == "rgb":
             return image.convert("RGB")
         # grey photographs print on black ink alone
-        from PIL import Image as PILImage
-
         empty = PILImage.new("L", image.size, 0)
         return PILImage.merge("CMYK", (empty, empty, empty, image.point(lambda v: 255 - v)))
     if mode == "CMYK":
@@ -262,21 +319,41 @@ def _to_colour(image, embedded: bytes | None, settings: Settings, ImageCms):
         if settings.colour == "cmyk":
             if source is None or output is None or embedded is None:
                 return image  # already for this press (no other profile is named)
-            return ImageCms.profileToProfile(image, source, output, outputMode="CMYK",
-                                             renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                             flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+            return _transform(source, output, "CMYK", "CMYK", ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                              ImageCms.Flags.BLACKPOINTCOMPENSATION).apply(image)
         if source is None:
             return image.convert("RGB")
-        return ImageCms.profileToProfile(image, source, srgb, outputMode="RGB",
-                                         renderingIntent=ImageCms.Intent.PERCEPTUAL)
-    source = source or srgb
+        return _transform(source, SRGB, "CMYK", "RGB", ImageCms.Intent.PERCEPTUAL).apply(image)
+    source = source or SRGB
     if settings.colour == "cmyk":
         assert output is not None
-        return ImageCms.profileToProfile(image, source, output, outputMode="CMYK",
-                                         renderingIntent=ImageCms.Intent.PERCEPTUAL,
-                                         flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+        return _transform(source, output, mode, "CMYK", ImageCms.Intent.PERCEPTUAL,
+                          ImageCms.Flags.BLACKPOINTCOMPENSATION).apply(image)
     if embedded:
-        return ImageCms.profileToProfile(image, source, srgb, outputMode="RGB",
-                                         renderingIntent=ImageCms.Intent.PERCEPTUAL)
+        return _transform(source, SRGB, mode, "RGB", ImageCms.Intent.PERCEPTUAL).apply(image)
     return image
 
+
+SRGB = b""  # stands for LittleCMS's built-in sRGB profile (no embedded profile is empty)
+
+
+@functools.lru_cache(maxsize=16)
+def _profile(data: bytes):
+    """An ICC profile read once per process, or None when it cannot be read."""
+    from PIL import ImageCms
+
+    if not data:
+        return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    try:
+        return ImageCms.ImageCmsProfile(io.BytesIO(data))
+    except (OSError, ImageCms.PyCMSError):
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _transform(source: bytes, target: bytes, in_mode: str, out_mode: str, intent, flags=0):
+    """A colour transform built once per process (what ImageCms.profileToProfile builds for each call)."""
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(_profile(source), _profile(target), in_mode, out_mode,
+                                   renderingIntent=intent, flags=flags)
