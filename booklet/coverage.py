@@ -118,8 +118,10 @@ def texts(book: Book) -> Iterator[tuple[str, int | None, str]]:
                 yield placed.path, placed.line, text
 
 
-def check_coverage(book: Book, report: Report) -> list[FontFile]:
-    """Report characters the fonts lack; returns the font files found (for the manifest)."""
+def check_coverage(book: Book, report: Report, values: list | None = None) -> list[FontFile]:
+    """Report characters the fonts lack; returns the font files found (for the manifest).
+
+    `values` (checks.TextValue, the source strings with their places) give a finding its column and field."""
     chains: dict[str, list[FontFile]] = {}
     for role, family in (("body", book.edition.fonts.body), ("heading", book.edition.fonts.heading)):
         primary = find_font(family)
@@ -150,7 +152,16 @@ def check_coverage(book: Book, report: Report) -> list[FontFile]:
                 "font.missing-glyph",
                 f"“{char}” (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) is not in {names}: "
                 "it would print in another region's face or as an empty box",
-                location=Location(path, line),
+                **_place(values or [], path, line, char),
                 hint="use the standard character, or name fonts that have it in the edition file",
             )
     return [font for chain in chains.values() for font in chain]
+
+
+def _place(values: list, path: str, line: int | None, char: str) -> dict:
+    """The source string holding `char` near `line`: its file:line:column and field."""
+    candidates = [v for v in values if v.path == path and char in v.text]
+    exact = [v for v in candidates if line is None or v.line >= line]
+    for value in exact or candidates:
+        return {"location": value.locate(value.text.index(char)), "field": value.field}
+    return {"location": Location(path, line)}

@@ -108,13 +108,13 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
     if book is not None:
         for chapter in book.chapters:
             progress(f"checked {chapter.path}")
+        progress("proofreading checks")
+        values = run_checks(book, root, result.report)
         progress("checking font coverage")
-        result.fonts = check_coverage(book, result.report)
+        result.fonts = check_coverage(book, result.report, values)
         progress("checking images")
         palette = read_palette(stylesheets(_styles_dir(root), book.edition))  # the art takes the theme's colours
         result.assets = collect_assets(book, root, result.report, strict=options.strict, palette=palette)
-        progress("proofreading checks")
-        run_checks(book, root, result.report)
     result.seconds = time.perf_counter() - started
     return result
 
