@@ -152,7 +152,7 @@ def test_a_chapter_with_characters_the_fonts_lack_is_refused_with_file_and_line(
     project.edition("chapters/01-x.yaml")
     done = project.run()
     assert done.returncode == 1
-    assert "chapters/01-x.yaml:5: error:" in done.stderr
+    assert "chapters/01-x.yaml:5:27: error: blocks[1].paragraph:" in done.stderr  # the character itself
     assert "U+20000" in done.stderr and "[font.missing-glyph]" in done.stderr
     assert not (project.root / "dist/booklet.pdf").exists()
     checked = project.run("check")
