@@ -68,14 +68,23 @@ def make_environment() -> Environment:
     return env
 
 
+def pieces(book: Book) -> list[str]:
+    """The book's chapters and sections in order, by anchor: each is a part of the layout (parts.py)."""
+    return [anchor for chapter in book.chapters
+            for anchor in (chapter.anchor, *(section.anchor for section in chapter.sections))]
+
+
 def render_html(book: Book, assets: Assets, *, profile: str = "print", build_info: dict | None = None) -> str:
+    """The book's HTML; `build_info["parts"]` limits it to some parts ("front", "back", chapter and
+    section anchors), else it is the whole book."""
     template = make_environment().get_template("book.html")
+    build_info = dict(build_info or {})
+    build_info["parts"] = build_info.get("parts") or ["front", *pieces(book), "back"]
     return template.render(
         book=book,
         edition=book.edition,
         images=assets.images,
         art=assets.art,
         profile=profile,
-        build={"created": w3c_date(book.edition), "reserved": {}, "parts": None, "lead": False, "folios": {},
-               **(build_info or {})},  # fixed: reproducible
+        build={"created": w3c_date(book.edition), "reserved": {}, "lead": False, "folios": {}, **build_info},  # fixed: reproducible
     )

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .diagnostics import BuildError, Finding, Location, Report
+from .diagnostics import BuildError, Finding, Report
+from .html import pieces
 
 FRONT, BACK = "front", "back"
 CACHE_VERSION = "1"
@@ -83,11 +84,17 @@ def part_html(context: Context, name: str, start: int, lead: bool, reserved: dic
                        build_info={"parts": [name], "reserved": reserved, "lead": lead, "folios": folios or {}})
 
 
-def part_css(start: int, lead: bool) -> str:
-    """The part's first page counts from its start folio; a lead page (dropped) puts it on the left."""
+def part_css(context: Context, name: str, start: int, lead: bool) -> str:
+    """The part's first page counts from its start folio; a lead page (dropped) puts it on the left;
+    a section's running head names its chapter from the first page."""
+    from .render import css_string
+
     first = start - 1 if lead else start
-    return (f"@page :first {{ counter-reset: page {first}; }}\n"
-            ".part-lead { page: front; break-after: page; }\n")
+    css = f"@page :first {{ counter-reset: page {first}; }}\n.part-lead {{ page: front; break-after: page; }}\n"
+    chapter = _chapter(context.book, name)
+    if chapter is not None and name != chapter.anchor:
+        css += f"html {{ string-set: chapter {css_string(f'{chapter.numeral}．{chapter.title}')}; }}\n"
+    return css
 
 
 def lay_out(name: str, start: int, lead: bool, folios: dict[str, int] | None = None) -> PartResult:
@@ -162,8 +169,8 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
 def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
     """The planned folios the part decides, its key before pages are reserved, and the pages
     reserved last time for the same key (None: not known)."""
-    chapter = _chapter(context.book, result.name)
-    wanted = _planned_here(context.book, chapter, context.book.edition.page_plan or {}) if chapter else {}
+    wanted = _planned_here(context.book, result.name, context.book.edition.page_plan or {}) if _chapter(
+        context.book, result.name) else {}
     plain = part_html(context, result.name, result.start, result.lead, {}, folios)
     plan_key = _digest(context.code, plain, *context.css, str(result.start), str(result.lead),
                        json.dumps(wanted, sort_keys=True))
@@ -212,7 +219,8 @@ def _render(context: Context, result: PartResult, report: Report, reserved: dict
     from .render import render_document
 
     html = part_html(context, result.name, result.start, result.lead, reserved, folios)
-    document = render_document(html, [*context.css, part_css(result.start, result.lead)], context.root, report,
+    document = render_document(html, [*context.css, part_css(context, result.name, result.start, result.lead)],
+                               context.root, report,
                                origins=replace(context.origins, html=html))
     if result.lead:
         del document.pages[0]
@@ -228,39 +236,46 @@ def _read_pages(result: PartResult, document) -> None:
 
 
 def _chapter(book, name: str):
-    return next((chapter for chapter in book.chapters if chapter.anchor == name), None)
+    """The chapter a part (its head or one of its sections) belongs to, or None (front, back)."""
+    return next((chapter for chapter in book.chapters
+                 if name == chapter.anchor or any(name == section.anchor for section in chapter.sections)), None)
 
 
-def _following(book, chapter):
-    index = book.chapters.index(chapter)
-    return book.chapters[index + 1] if index + 1 < len(book.chapters) else None
+def _following(book, name: str) -> str | None:
+    from .html import pieces
+
+    names = pieces(book)
+    index = names.index(name) if name in names else len(names)
+    return names[index + 1] if index + 1 < len(names) else None
 
 
-def _planned_here(book, chapter, plan: dict[str, int]) -> dict[str, int]:
-    """The planned folios this chapter's part decides: its sections', and the next chapter's."""
-    wanted = {section.anchor: plan[section.anchor] for section in chapter.sections if section.anchor in plan}
-    following = _following(book, chapter)
-    if following is not None and following.anchor in plan:
-        wanted[following.anchor] = plan[following.anchor]
-    return wanted
+def opens_on(book, name: str) -> int:
+    """The parity of the folio a part opens on: chapters on the right (odd), sections on the left (even)."""
+    return 1 if any(chapter.anchor == name for chapter in book.chapters) else 0
+
+
+def first_folio(book, name: str, folio: int) -> int:
+    """The first folio at or after `folio` on the side `name` opens on."""
+    return folio + (folio % 2 != opens_on(book, name))
+
+
+def _planned_here(book, name: str, plan: dict[str, int]) -> dict[str, int]:
+    """The planned folio this part decides: the next part's (pages reserved at its end push it there)."""
+    following = _following(book, name)
+    return {following: plan[following]} if following in plan else {}
 
 
 def _reserve(context: Context, result: PartResult, document, wanted: dict[str, int], report: Report) -> dict[str, int]:
-    """Pages to reserve in this part so its planned headings start on their planned folios."""
+    """Pages to reserve at the end of this part so the next part starts on its planned folio."""
     from .pagination import reserve
 
     book = context.book
-    chapter = _chapter(book, result.name)
-    natural: dict[str, int] = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            natural.setdefault(anchor, result.start + index)
-    following = _following(book, chapter)
-    if following is not None:
-        end = result.start + len(document.pages) - 1
-        natural[following.anchor] = end + 1 if (end + 1) % 2 else end + 2  # chapters open on the right
-    order = [section.anchor for section in chapter.sections] + ([following.anchor] if following else [])
-    return reserve(order, natural, wanted, book, report)
+    following = _following(book, result.name)
+    if following is None:
+        return {}
+    end = result.start + len(document.pages) - 1
+    natural = {following: first_folio(book, following, end + 1)}
+    return reserve([following], natural, wanted, book, report)
 
 
 # ---------------------------------------------------------------- the whole book
@@ -285,34 +300,36 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     book = context.book
     context.cache.mkdir(parents=True, exist_ok=True)
     starts_file = context.cache / f"starts-{_digest(str(book.edition_path))[:16]}.json"
-    remembered = _read_json(starts_file) or {}
+    remembered = (_read_json(starts_file) or {}).get("starts", {})
+    remembered_size = (_read_json(starts_file) or {}).get("pages", {})  # the longest parts go first
     plan = book.edition.page_plan or {}
-    names = [chapter.anchor for chapter in book.chapters]
+    names = pieces(book)
     pool = _Pool(1 if context.in_process else jobs, progress, book)
     try:
         pending: dict[str, int] = {}
         folio = 1
         for name in names:  # guesses: the plan's folio, else last build's, else right after the one before
-            guess = max(plan.get(name) or remembered.get(name) or folio, folio)
-            pending[name] = guess + (guess % 2 == 0)  # chapters open on odd folios
-            folio = pending[name] + 2
+            pending[name] = first_folio(book, name, max(plan.get(name) or remembered.get(name) or folio, folio))
+            folio = pending[name] + 1
         done: dict[str, PartResult] = {}
         while pending:
-            for result in pool.run([(name, start, False, None) for name, start in pending.items()]):
+            tasks = [(name, start, start % 2 == 0, None) for name, start in pending.items()]
+            for result in pool.run(sorted(tasks, key=lambda task: -remembered_size.get(task[0], 0))):
                 done[result.name] = result
             pending = {}
             folio = 1
-            for name in names:  # each chapter opens on the first right-hand page after the one before
+            for name in names:  # each part opens on the first page of its side after the one before
+                folio = first_folio(book, name, folio)
                 result = done[name]
                 if result.start != folio:
-                    pending[name] = folio  # laid out again (at an odd folio as before: as many pages)
-                end = folio + result.pages - 1
-                folio = end + 1 + end % 2  # the first right-hand (odd) folio after it
+                    pending[name] = folio  # laid out again (on the same side as before: as many pages)
+                folio += result.pages
         chapters = [done[name] for name in names]
         for part in chapters:
             _collect(part, report)
         folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
-        _write_json(starts_file, {part.name: part.start for part in chapters})
+        _write_json(starts_file, {"starts": {part.name: part.start for part in chapters},
+                                  "pages": {part.name: part.pages for part in chapters}})
         last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
         front, back = pool.run([(FRONT, 1, False, folios), (BACK, last_folio + 1, last_folio % 2 == 1, None)])
         _collect(front, report)
@@ -340,7 +357,10 @@ def _collect(result: PartResult, report: Report) -> None:
 
 def _label(book, name: str) -> str:
     chapter = _chapter(book, name)
-    return Path(chapter.path).name if chapter is not None else name
+    if chapter is None:
+        return name
+    section = next((section for section in chapter.sections if section.anchor == name), None)
+    return Path(chapter.path).name + (f" （{section.numeral}）" if section else "")
 
 
 class _Pool:
