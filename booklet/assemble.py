@@ -39,14 +39,14 @@ def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
         front = pikepdf.open(parts.front.pdf)
         sources.append(front)
         blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]
-        offsets: list[tuple[pikepdf.Pdf, int]] = []
+        offsets: list[tuple[pikepdf.Pdf, int, bool]] = []  # (part, its first page, a section)
         for part in in_order(parts):
             source = front if part is parts.front else pikepdf.open(part.pdf)
             if source is not front:
                 sources.append(source)
             for _ in range(parts.blanks_before.get(part.name, 0)):
                 out.pages.append(blank)
-            offsets.append((source, len(out.pages)))
+            offsets.append((source, len(out.pages), part.nested))
             out.pages.extend(source.pages)
         _outline(out, offsets)
         _destinations(out, offsets)
@@ -71,7 +71,8 @@ def _page_indexes(source) -> dict[tuple[int, int], int]:
 
 
 def _outline(out, offsets) -> None:
-    """Every part's bookmarks, in book order, pointing at the joined pages."""
+    """Every part's bookmarks, in book order, pointing at the joined pages; a section's go under its
+    chapter's."""
     import pikepdf
 
     def copy(item, indexes, offset):
@@ -87,10 +88,11 @@ def _outline(out, offsets) -> None:
         return new
 
     with out.open_outline() as joined:
-        for source, offset in offsets:
+        for source, offset, nested in offsets:
             indexes = _page_indexes(source)
+            parent = joined.root[-1].children if nested and joined.root else joined.root
             with source.open_outline() as outline:
-                joined.root.extend(copy(item, indexes, offset) for item in outline.root)
+                parent.extend(copy(item, indexes, offset) for item in outline.root)
 
 
 def _destinations(out, offsets) -> None:
@@ -98,7 +100,7 @@ def _destinations(out, offsets) -> None:
     import pikepdf
 
     named: dict[str, pikepdf.Array] = {}
-    for source, offset in offsets:
+    for source, offset, _ in offsets:
         names = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names")
         if names is None:
             continue

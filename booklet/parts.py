@@ -67,6 +67,7 @@ class PartResult:
     proof: object | None = None  # proof.Layout of the part
     document: object | None = None  # in-process only
     cached: bool = False
+    nested: bool = False  # a section: its bookmarks go under its chapter's
     failure: tuple[str, int] | None = None  # (message, exit code) of a BuildError
 
 
@@ -101,7 +102,7 @@ def lay_out(name: str, start: int, lead: bool, folios: dict[str, int] | None = N
     """Lay out one part (in a worker, or in-process); never raises for content: findings are returned."""
     context = _CONTEXT
     assert context is not None
-    result = PartResult(name, start, lead)
+    result = PartResult(name, start, lead, nested=_is_section(_CONTEXT.book, name))
     report = Report()
     try:
         _lay_out(context, result, report, folios)
@@ -184,7 +185,7 @@ def remembered(name: str, start: int, lead: bool, folios: dict[str, int] | None 
     assert context is not None
     if context.in_process:
         return None
-    result = PartResult(name, start, lead)
+    result = PartResult(name, start, lead, nested=_is_section(context.book, name))
     report = Report()
     _, plan_key, reserved = _plan(context, result, folios)
     if reserved is None or not _from_cache(context, result, report, plan_key, reserved):
@@ -239,6 +240,11 @@ def _chapter(book, name: str):
     """The chapter a part (its head or one of its sections) belongs to, or None (front, back)."""
     return next((chapter for chapter in book.chapters
                  if name == chapter.anchor or any(name == section.anchor for section in chapter.sections)), None)
+
+
+def _is_section(book, name: str) -> bool:
+    chapter = _chapter(book, name)
+    return chapter is not None and name != chapter.anchor
 
 
 def _following(book, name: str) -> str | None:
