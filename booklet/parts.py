@@ -51,6 +51,7 @@ class Context:
     press: tuple | None  # (icc, palette, identifier) for the press finisher
     cache: Path  # where part PDFs are remembered
     code: str  # digest of everything that makes a part besides its HTML
+    reserved_last: dict = field(default_factory=dict)  # part → the pages it reserved in the last build
 
 
 @dataclass
@@ -122,11 +123,13 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
     if reserved is not None and not context.in_process and _from_cache(context, result, report, plan_key, reserved):
         return
 
+    if reserved is None and wanted:  # not known for this content: try what this part needed last time
+        reserved = context.reserved_last.get(result.name)
     with render_limits(context.limits, report):
         document = None
         if reserved is not None:
             document = _render(context, result, report, reserved, folios)
-            if wanted and _reserve(context, result, document, wanted, Report()):
+            if wanted and not _holds(context, result, document, wanted, reserved):
                 document = None  # the remembered pages no longer make the plan hold
         if document is None:
             document = _render(context, result, report, {}, folios)
@@ -308,6 +311,7 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     starts_file = context.cache / f"starts-{_digest(str(book.edition_path))[:16]}.json"
     remembered = (_read_json(starts_file) or {}).get("starts", {})
     remembered_size = (_read_json(starts_file) or {}).get("pages", {})  # the longest parts go first
+    context.reserved_last = (_read_json(starts_file) or {}).get("reserved", {})
     plan = book.edition.page_plan or {}
     names = pieces(book)
     pool = _Pool(1 if context.in_process else jobs, progress, book)
@@ -328,13 +332,14 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
                 folio = first_folio(book, name, folio)
                 result = done[name]
                 if result.start != folio:
-                    pending[name] = folio  # laid out again (on the same side as before: as many pages)
-                folio += result.pages
+                    pending[name] = folio  # laid out again
+                folio = _next_start(book, name, folio, result, plan)
         chapters = [done[name] for name in names]
         for part in chapters:
             _collect(part, report)
         folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
         _write_json(starts_file, {"starts": {part.name: part.start for part in chapters},
+                                  "reserved": {part.name: part.reserved for part in chapters},
                                   "pages": {part.name: part.pages for part in chapters}})
         last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
         front, back = pool.run([(FRONT, 1, False, folios), (BACK, last_folio + 1, last_folio % 2 == 1, None)])
@@ -350,6 +355,27 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     multiple = book.edition.page_multiple if context.profile.bleed else 1
     blanks[BACK] = -total % multiple  # the press wants whole signatures: blank pages before the colophon
     return Parts(front, chapters, back, blanks, folios)
+
+
+def _holds(context: Context, result: PartResult, document, wanted: dict[str, int], reserved: dict[str, int]) -> bool:
+    """Whether the part laid out with `reserved` pages puts the next part on its planned folio (or
+    overflows it with nothing reserved, which no other number of pages would mend)."""
+    check = Report()
+    more = _reserve(context, result, document, wanted, check)
+    return not more and (not check.by_code("pagination.overflow") or not any(reserved.values()))
+
+
+def _next_start(book, name: str, start: int, result: PartResult, plan: dict[str, int]) -> int:
+    """Where the part after `name` starts if `name` starts on `start`. A part laid out on the same
+    side has the same content pages wherever it starts; only the pages reserved at its end to
+    reach the next part's planned folio differ."""
+    end = start + result.pages - sum(result.reserved.values())  # the first folio after its content
+    following = _following(book, name)
+    if following is None:
+        return end
+    natural = first_folio(book, following, end)
+    missing = plan.get(following, 0) - natural
+    return natural + (missing - missing % 2 if missing > 0 else 0)
 
 
 def _collect(result: PartResult, report: Report) -> None:
