@@ -1,18 +1,20 @@
-"""The book laid out part by part: front matter, each chapter, back matter — in parallel, cached.
+"""The book laid out part by part — front matter, each chapter's head, each section, back matter —
+in parallel worker processes, each part remembered.
 
-Each chapter opens on a right-hand page with a known folio, so a chapter can be laid out as a
-document of its own: its first page counts from its start folio (`@page :first { counter-reset }`)
-and nothing in it depends on the other chapters. The worker processes lay the chapters out side
-by side, write each one's PDF (press finish, typographic audit and the proof's layout reading
-included) and remember it under a key of everything it was made from; `assemble.py` then joins
-the parts. The front matter comes last, when every heading's folio is known (the contents print
-them); the back matter after the last chapter. A chapter whose start folio was guessed wrong (its
-predecessor grew) is laid out again. The pages are those of the whole book laid out at once:
-`tests/test_parts.py` compares them.
+Chapters open on right-hand pages and sections on left-hand pages, so each can be laid out as a
+document of its own: its first page counts from its start folio (`@page :first { counter-reset }`;
+a part opening on the left is laid out behind a lead page that is dropped), a section's running
+head names its chapter, and nothing else in it depends on the other parts. The workers lay the
+parts out side by side (the longest first), write each one's PDF (press finish, typographic audit
+and the proof's layout reading included) and remember it in `.cache/parts` under a key of
+everything it was made from, so an edit lays out only the part it touches. The front matter comes
+last, when every heading's folio is known (the contents print them); then `assemble.py` joins the
+parts. `tests/test_parts.py` checks that the pages are those of the whole book laid out at once.
 
-Start folios: the page plan's (`booklet.yaml`), else the ones remembered from the last build,
-else counted from the chapters before. Pages reserved to keep the page plan (pagination.py)
-stand at the end of the part before the heading they push.
+Start folios are guessed (the page plan's, else the last build's, else counted) and checked once
+the parts are back; a part that starts elsewhere is laid out again — a part on the same side has
+the same content pages wherever it starts, so one more round settles it. Pages reserved to keep
+the page plan (pagination.py) stand at the end of the part before the heading they push.
 """
 
 from __future__ import annotations
@@ -296,7 +298,7 @@ ProgressFn = Callable[[str], None]
 @dataclass
 class Parts:
     front: PartResult
-    chapters: list[PartResult]
+    chapters: list[PartResult]  # every chapter head and section, in book order
     back: PartResult
     blanks_before: dict[str, int]  # part name → blank pages to put in front of it
     folios: dict[str, int]  # anchor → folio
