@@ -104,7 +104,7 @@ def make_project(folder: Path, repeat: int = 1) -> Path:
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess | None]:
-    """Wall seconds and peak memory (MB) of one build: the largest sum, sampled every 20 ms, of the
+    """Wall seconds and peak memory (MB) of one build: the largest sum, sampled every 100 ms, of the
     proportional set size of the process and all its workers (shared pages counted once), or the
     process's own max RSS if that is larger."""
     import tempfile
@@ -117,7 +117,7 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedP
         done = threading.Event()
 
         def sample():
-            while not done.wait(0.02):
+            while not done.wait(0.1):
                 peak[0] = max(peak[0], tree_pss_mb(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)

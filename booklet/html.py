@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,13 @@ def group_blocks(blocks: tuple[Placed, ...]) -> list[Placed | FigureRow]:
     return out
 
 
+@functools.cache
 def make_environment() -> Environment:
+    """The templates' environment, made once: its compiled templates are kept for every render."""
+    return _environment()
+
+
+def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
