@@ -138,10 +138,10 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
             reserved = _reserve(context, result, document, wanted, report) if wanted else {}
             if reserved:
                 document = _render(context, result, report, reserved, folios)
-            if wanted:
-                _write_json(remembered, reserved)
         elif wanted:
             _reserve(context, result, document, wanted, report)  # the overflow findings of a fresh layout
+        if wanted:
+            _write_json(remembered, reserved)  # the next build with this content lays it out once
         result.reserved = reserved or {}
         _read_pages(result, document)
         if context.in_process:
