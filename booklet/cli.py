@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .diagnostics import BuildError, Finding, Report
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
-from .pipeline import Options, Result, build, check
+from .pipeline import INTERRUPTED, Options, Result, build, check
 from .profiles import PROFILES
 
 SHOWN_PER_CODE = 5
@@ -245,10 +245,13 @@ def _terminate_as_interrupt():
         return
 
     def terminate(signum, frame):
-        raise _Terminated()
+        INTERRUPTED.set()  # remembered too: an exception raised inside a callback from C can be lost
+        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
     previous = signal.signal(signal.SIGTERM, terminate)
+    previous_int = signal.signal(signal.SIGINT, terminate)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)

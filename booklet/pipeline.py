@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,13 @@ from .validate import load_book
 PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 Progress = Callable[[str], None]
+INTERRUPTED = threading.Event()  # set by the command line's SIGINT/SIGTERM handler
+
+
+def _not_interrupted() -> None:
+    """Raise if the build was interrupted, even if the interrupt's exception was lost on the way."""
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
 
 
 @dataclass
@@ -161,6 +169,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     progress(f"laying out {len(book.chapters)} chapters")
     with _lock(output):
         laid = parts.lay_out_book(context, options.jobs, result.report, progress)
+        _not_interrupted()
         reserved = {k: v for part in assemble.in_order(laid) for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
         if laid.blanks_before.get(parts.BACK):
@@ -206,6 +215,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                                      1, result.report)
                 failure.preflight = result.preflight  # type: ignore[attr-defined]
                 raise failure
+            _not_interrupted()
             if isinstance(pdf, Path):
                 commit_file(pdf, output, pages=result.pages)
             else:
