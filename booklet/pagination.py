@@ -1,8 +1,8 @@
 """Page plan: keep an edition's chapters and sections on the pages of the printed first edition.
 
 The edition's `page_plan` names, for a chapter (its file stem, e.g. `02-congjiang`) or a
-section (`04-impact-1`), the folio it starts on. After a first layout, each planned start that
-comes too early gets reserved pages in front of it (marked placeholders where the first
+section (`04-impact-1`), the folio it starts on. Once the part before it is laid out (parts.py),
+each planned start that comes too early gets reserved pages in front of it (marked placeholders where the first
 edition has photographs the project does not yet hold); one that comes too late is a finding,
 since nothing can be taken away. Reprints and corrected editions keep their page numbers, and
 the contents match the printed ones. Planned starts keep the book's parity (chapters on
@@ -13,34 +13,6 @@ from __future__ import annotations
 
 from .diagnostics import Location, Report
 from .model import Book
-
-
-def anchors_in_order(book: Book) -> list[str]:
-    out = []
-    for chapter in book.chapters:
-        out.append(chapter.anchor)
-        out.extend(section.anchor for section in chapter.sections)
-    return out
-
-
-def start_folios(document, book: Book) -> dict[str, int]:
-    """Folio each chapter and section starts on (folio 1 is the first chapter's opener)."""
-    pages = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            pages.setdefault(anchor, index)
-    first = pages.get(book.chapters[0].anchor) if book.chapters else None
-    if first is None:
-        return {}
-    return {anchor: pages[anchor] - first + 1 for anchor in anchors_in_order(book) if anchor in pages}
-
-
-def reserve_pages(document, book: Book, report: Report) -> dict[str, int]:
-    """Anchor → number of pages to reserve in front of it so the plan holds (empty: nothing to do)."""
-    plan = book.edition.page_plan
-    if not plan:
-        return {}
-    return reserve(anchors_in_order(book), start_folios(document, book), plan, book, report)
 
 
 def reserve(order: list[str], natural: dict[str, int], plan: dict[str, int], book: Book,
