@@ -164,12 +164,12 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
     key = _part_key(context, plan_key, result.reserved)
     result.pdf = context.cache / f"{key}.pdf"
     try:
-        _write_bytes(result.pdf, pdf)
+        write_bytes(result.pdf, pdf)
     except OSError as exc:
         raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
     result.findings = list(report.findings)
     with contextlib.suppress(OSError):
-        _write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
+        write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
 
 
 def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
@@ -311,9 +311,10 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     book = context.book
     context.cache.mkdir(parents=True, exist_ok=True)
     starts_file = context.cache / f"starts-{_digest(str(book.edition_path))[:16]}.json"
-    remembered = (_read_json(starts_file) or {}).get("starts", {})
-    remembered_size = (_read_json(starts_file) or {}).get("pages", {})  # the longest parts go first
-    context.reserved_last = (_read_json(starts_file) or {}).get("reserved", {})
+    last_build = _read_json(starts_file) or {}
+    remembered = last_build.get("starts", {})
+    remembered_size = last_build.get("pages", {})  # the longest parts go first
+    context.reserved_last = last_build.get("reserved", {})
     plan = book.edition.page_plan or {}
     names = pieces(book)
     pool = _Pool(1 if context.in_process else jobs, progress, book)
@@ -487,10 +488,11 @@ def _read_json(path: Path):
 
 def _write_json(path: Path, data) -> None:
     with contextlib.suppress(OSError):  # only remembered: the next build works it out again
-        _write_bytes(path, json.dumps(data, sort_keys=True).encode())
+        write_bytes(path, json.dumps(data, sort_keys=True).encode())
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write whole, then rename: a reader never sees half a file."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.write_bytes(data)
     os.replace(temp, path)

@@ -272,10 +272,9 @@ class Stamper:
         key = hashlib.sha256("\0".join([html, *self.css]).encode()).hexdigest()
         target = self.cache / f"overlay-{key}.pdf"
         if not target.is_file():
-            data = render_overlay(html, len(pages), self.css, self.root)
-            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temp.write_bytes(data)
-            os.replace(temp, target)
+            from .parts import write_bytes
+
+            write_bytes(target, render_overlay(html, len(pages), self.css, self.root))
         self.used.add(target)
         return target
 
