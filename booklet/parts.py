@@ -321,8 +321,8 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     try:
         pending: dict[str, int] = {}
         folio = 1
-        for name in names:  # guesses: the plan's folio, else last build's, else right after the one before
-            pending[name] = first_folio(book, name, max(plan.get(name) or remembered.get(name) or folio, folio))
+        for name in names:  # guesses: last build's folio (the plan's may not hold), else the plan's, else next
+            pending[name] = first_folio(book, name, max(remembered.get(name) or plan.get(name) or folio, folio))
             folio = pending[name] + 1
         done: dict[str, PartResult] = {}
         while pending:

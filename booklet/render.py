@@ -60,17 +60,18 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report,
     Every URL the confined fetcher refuses, and every ERROR WeasyPrint logs, becomes an error
     located by `origins` (the image's YAML field, the block, or the stylesheet line).
     """
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
+    from . import fontsubset
     from .typeset import install
 
+    fontsubset.install()
     unsupported = install()
     if unsupported:
         report.warning("typeset.unsupported", unsupported)
     fetcher = ConfinedFetcher(root.resolve())
     url_fetcher = fetcher.make()
-    font_config = FontConfiguration()
+    font_config = _font_configuration()
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
@@ -78,7 +79,7 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report,
     logger.propagate = False
     try:
         document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=url_fetcher).render(
-            stylesheets=[CSS(string=text, font_config=font_config, url_fetcher=url_fetcher) for text in css_texts],
+            stylesheets=[_parsed_css(text, root.resolve().as_uri() + "/", url_fetcher) for text in css_texts],
             font_config=font_config,
         )
     finally:
@@ -97,6 +98,41 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report,
         else:
             report.warning("render.warning", message, **where)
     return document
+
+
+_FONT_CONFIGURATION = None
+_PARSED_CSS: dict[tuple[str, str], object] = {}
+
+
+def _font_configuration():
+    """One font configuration per process: Pango's font map and HarfBuzz's faces (their parsed
+    tables, which font subsetting reuses) stay warm from one part of the book to the next."""
+    global _FONT_CONFIGURATION
+    from weasyprint.text.fonts import FontConfiguration
+
+    if _FONT_CONFIGURATION is None:
+        _FONT_CONFIGURATION = FontConfiguration()
+    return _FONT_CONFIGURATION
+
+
+def _parsed_css(text: str, base_url: str, url_fetcher):
+    """A stylesheet parsed once per process. The theme has no @font-face or @import, so a parsed
+    sheet depends on its text and base URL only; a sheet that fetches anything is parsed afresh."""
+    from weasyprint import CSS
+
+    key = (text, base_url)
+    if key in _PARSED_CSS:
+        return _PARSED_CSS[key]
+    fetched = []
+
+    def fetch(url, *args, **kwargs):
+        fetched.append(url)
+        return url_fetcher(url, *args, **kwargs)
+
+    css = CSS(string=text, base_url=base_url, font_config=_font_configuration(), url_fetcher=fetch)
+    if not fetched and len(_PARSED_CSS) < 64:
+        _PARSED_CSS[key] = css
+    return css
 
 
 def project_stylesheets(styles_dir: Path, root: Path) -> dict[str, str]:
