@@ -71,6 +71,7 @@ class PartResult:
     document: object | None = None  # in-process only
     cached: bool = False
     nested: bool = False  # a section: its bookmarks go under its chapter's
+    folios: dict[str, int] | None = None  # the front matter: the folios its contents were given
     failure: tuple[str, int] | None = None  # (message, exit code) of a BuildError
 
 
@@ -105,7 +106,7 @@ def lay_out(name: str, start: int, lead: bool, folios: dict[str, int] | None = N
     """Lay out one part (in a worker, or in-process); never raises for content: findings are returned."""
     context = _CONTEXT
     assert context is not None
-    result = PartResult(name, start, lead, nested=_is_section(_CONTEXT.book, name))
+    result = PartResult(name, start, lead, nested=_is_section(_CONTEXT.book, name), folios=folios)
     report = Report()
     try:
         _lay_out(context, result, report, folios)
@@ -190,7 +191,7 @@ def remembered(name: str, start: int, lead: bool, folios: dict[str, int] | None 
     assert context is not None
     if context.in_process:
         return None
-    result = PartResult(name, start, lead, nested=_is_section(context.book, name))
+    result = PartResult(name, start, lead, nested=_is_section(context.book, name), folios=folios)
     report = Report()
     _, plan_key, reserved = _plan(context, result, folios)
     if reserved is None or not _from_cache(context, result, report, plan_key, reserved):
@@ -324,9 +325,17 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
         for name in names:  # guesses: last build's folio (the plan's may not hold), else the plan's, else next
             pending[name] = first_folio(book, name, max(remembered.get(name) or plan.get(name) or folio, folio))
             folio = pending[name] + 1
+        # The front matter (its contents print every heading's folio) and the back matter are laid out
+        # alongside, as the last build left them, and again at the end if that has changed.
+        ends = []
+        if isinstance(last_build.get("folios"), dict):
+            ends.append((FRONT, 1, False, last_build["folios"]))
+        if isinstance(last_build.get("back"), list) and len(last_build["back"]) == 2:
+            ends.append((BACK, *last_build["back"], None))
         done: dict[str, PartResult] = {}
         while pending:
-            tasks = [(name, start, start % 2 == 0, None) for name, start in pending.items()]
+            tasks = [(name, start, start % 2 == 0, None) for name, start in pending.items()] + ends
+            ends = []
             for result in pool.run(sorted(tasks, key=lambda task: -remembered_size.get(task[0], 0))):
                 done[result.name] = result
             pending = {}
@@ -338,16 +347,20 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
                     pending[name] = folio  # laid out again
                 folio = _next_start(book, name, folio, result, plan)
         chapters = [done[name] for name in names]
-        for part in chapters:
-            _collect(part, report)
         folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
+        last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
+        wanted = {FRONT: (FRONT, 1, False, folios), BACK: (BACK, last_folio + 1, last_folio % 2 == 1, None)}
+        again = [task for name, task in wanted.items()
+                 if name not in done or (done[name].start, done[name].lead, done[name].folios) != task[1:]]
+        for result in pool.run(again):
+            done[result.name] = result
+        front, back = done[FRONT], done[BACK]
+        for part in [*chapters, front, back]:
+            _collect(part, report)
         _write_json(starts_file, {"starts": {part.name: part.start for part in chapters},
                                   "reserved": {part.name: part.reserved for part in chapters},
-                                  "pages": {part.name: part.pages for part in chapters}})
-        last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
-        front, back = pool.run([(FRONT, 1, False, folios), (BACK, last_folio + 1, last_folio % 2 == 1, None)])
-        _collect(front, report)
-        _collect(back, report)
+                                  "pages": {part.name: part.pages for part in [*chapters, front, back]},
+                                  "folios": folios, "back": [last_folio + 1, last_folio % 2 == 1]})
     finally:
         pool.close()
     front_size = front.pages + front.pages % 2  # the first chapter opens on a right-hand page

@@ -33,7 +33,7 @@ from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .proof import Stamper
 from .proof_report import write_proof_report
 from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
-from .reproducible import input_files, manifest, manifest_bytes
+from .reproducible import input_files, load_hashes, manifest, manifest_bytes, save_hashes, sha256_file
 from .theme import read_palette
 from .validate import load_book
 
@@ -181,6 +181,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         if options.html_output:
             write_atomic(options.html_output, standalone_html(result.html, css).encode())
         pdf: bytes | Path = b""
+        hashing = None
         try:
             if context.in_process:
                 document = assemble.join_documents(laid)
@@ -203,6 +204,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 pdf = _temporary(output)  # the joined book is written beside the output, then renamed
                 result.pages = assemble.join_pdfs(laid, pdf, finish=finish)
                 result.audit = _joined_audit(laid) if options.audit else None
+                hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
+                hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
             result.preflight = preflight(
                 pdf, press=profile.press, bleed=profile.bleed,
                 page_multiple=book.edition.page_multiple if profile.bleed else 1,
@@ -231,6 +234,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         if result.audit is not None:
             outputs.append(output.with_suffix(".audit.json"))
             write_atomic(outputs[-1], result.audit.to_json().encode())
+        if hashing is not None:
+            hashing.join()
         _write_manifest(book, root, styles_dir, profile, assets, outputs)
     if not context.in_process:
         used = {path for part in assemble.in_order(laid) for path in (part.pdf, part.pdf.with_suffix(".part"))}
@@ -292,8 +297,15 @@ def _write_manifest(book: Book, root: Path, styles_dir: Path, profile: Profile, 
 
     styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
+    load_hashes(root / ".cache")
     data = manifest(book, root, input_files(book, root, styles, images), outputs)
     write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
+    save_hashes(root / ".cache")
+
+
+def _hash_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        sha256_file(path)
 
 
 def _styles_dir(root: Path) -> Path:

@@ -10,6 +10,7 @@ from here too.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,7 +18,6 @@ import platform
 import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 
 from .model import Book, Edition
@@ -66,35 +66,57 @@ def document_id(edition: Edition, variant: str = "") -> str:
 # ---------------------------------------------------------------- the manifest
 
 
+_HASHES: dict[str, str] = {}  # file identity → sha256, kept in .cache/hashes.json between builds
+_HASHES_USED: set[str] = set()
+
+
 def sha256_file(path: Path) -> str:
+    """The file's sha256, remembered by its identity (device, inode, size, mtime), as git does: an
+    unchanged photo or font is not read again, and a file renamed into place keeps its hash."""
     stat = path.stat()
-    return _sha256_cached(str(path), stat.st_size, stat.st_mtime_ns)
+    key = f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+    if key not in _HASHES:
+        digest = hashlib.sha256()
+        with open(path, "rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        _HASHES[key] = digest.hexdigest()
+    _HASHES_USED.add(key)
+    return _HASHES[key]
 
 
-@lru_cache(maxsize=256)
-def _sha256_cached(path: str, size: int, mtime: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def load_hashes(cache: Path) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        _HASHES.update({str(k): str(v) for k, v in json.loads((cache / "hashes.json").read_text()).items()})
+
+
+def save_hashes(cache: Path) -> None:
+    """Remember the hashes this process used (and no others: the file stays the size of a build)."""
+    with contextlib.suppress(OSError):
+        cache.mkdir(parents=True, exist_ok=True)
+        temp = cache / f".hashes.{os.getpid()}.tmp"
+        temp.write_text(json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}))
+        os.replace(temp, cache / "hashes.json")
 
 
 def font_files(edition: Edition) -> dict[str, str]:
     """Family (and weight) → the file fontconfig picks for it."""
+    from concurrent.futures import ThreadPoolExecutor
+
     patterns = []
     for family in (edition.fonts.body, edition.fonts.heading, "DejaVu Serif", "DejaVu Sans"):
         patterns += [family, f"{family}:bold"]
-    found = {}
-    for pattern in patterns:
+
+    def match(pattern: str) -> str:
         try:
-            done = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
-                                  timeout=20, check=True)
+            return subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
+                                  timeout=20, check=True).stdout
         except (OSError, subprocess.SubprocessError):
-            continue
-        if done.stdout:
-            found[pattern] = done.stdout
-    return found
+            return ""
+
+    with ThreadPoolExecutor(len(patterns)) as pool:  # each is a process: asked side by side
+        files = list(pool.map(match, patterns))
+    return {pattern: file for pattern, file in zip(patterns, files) if file}
 
 
 def versions() -> dict[str, str]:

@@ -8,6 +8,7 @@ numbers become non-strings, so a caption of `NO` or a code of `0644` stays text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +177,10 @@ def load_source(file: Path, root: Path) -> Source:
     return source
 
 
+@functools.lru_cache(maxsize=64)
 def _compose(text: str) -> Node | None:
+    """The YAML node tree of a text: remembered, as the model and the editorial checks both read
+    every chapter (nodes are only read, never changed; a text that fails raises each time)."""
     loader = _StrictLoader(text)
     try:
         return loader.get_single_node()
