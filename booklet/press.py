@@ -60,19 +60,23 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
+@lru_cache(maxsize=4)
+def _output_transform(icc: bytes):
+    """The output profile and the sRGB → CMYK transform to it, built once per process (≈ 12 ms)."""
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    return profile, ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK",
+                                            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+
 class ColourConverter:
     """sRGB → CMYK for the output profile: tokens exactly, greys as K, the rest by LittleCMS."""
 
     def __init__(self, icc: bytes, palette: dict[tuple[int, int, int], tuple[float, ...]]):
-        from PIL import ImageCms
-
         self.palette = palette
-        self.profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        self.transform = ImageCms.buildTransform(
-            ImageCms.createProfile("sRGB"), self.profile, "RGB", "CMYK",
-            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-        )
+        self.profile, self.transform = _output_transform(icc)
         self.convert = lru_cache(maxsize=4096)(self._convert)
 
     def _convert(self, rgb: tuple[int, int, int]) -> tuple[float, ...]:
