@@ -265,8 +265,14 @@ def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path):
         return None
     from . import press
 
-    return lambda pdf: press.finish_document(pdf, book.edition, icc, press.parse_palette(styles_dir),
-                                             press.document_identifier(book.edition))
+    palette = press.parse_palette(styles_dir)
+
+    def finish(pdf) -> None:
+        press.finish_document(pdf, book.edition, icc, palette, press.document_identifier(book.edition))
+
+    finish.identity = "|".join([parts.code_digest(), book.edition.model_dump_json(), hashlib.sha256(icc).hexdigest(),
+                                repr(sorted(palette.items()))])
+    return finish
 
 
 def _joined_audit(laid: parts.Parts) -> Audit:

@@ -267,6 +267,13 @@ class Stamper:
             for item in opened:
                 item.close()
 
+    @property
+    def identity(self) -> str:
+        """Everything the stamps are made of (assemble.join_pdfs' file identifier), once stamped."""
+        from .parts import code_digest
+
+        return "|".join([code_digest(), repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))])
+
     def _part_overlay(self, pages: list[ProofPage], total: int) -> Path:
         html = overlay_html(pages, None, total)
         key = hashlib.sha256("\0".join([html, *self.css]).encode()).hexdigest()
