@@ -32,9 +32,10 @@ from .diagnostics import Location, Report
 from .model import Book, Clipping, Figure, Gallery, ImageRef
 from .parallel import map_in_processes
 
-PIPELINE_VERSION = 2  # part of the cache key: bump when the processing changes
+PIPELINE_VERSION = 3  # bumped when the same settings would convert an image differently
 JPEG_QUALITY = 90
 MM_PER_INCH = 25.4
+DRAFT_SHORTFALL = 0.99  # a reduced-scale decode may have 1 % fewer pixels than wanted (then resampled up)
 # The layout the placed sizes follow (styles/pages.css and styles/blocks.css):
 TEXT_MARGINS_MM = 22 + 18  # inner + outer page margin
 ROW_GAP_MM = 5  # .figure-row gap
@@ -253,7 +254,10 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
     """One image: upright, colour-converted, resampled, EXIF stripped, as JPEG bytes.
 
     A JPEG larger than needed is decoded at 1/2, 1/4 or 1/8 scale in the DCT domain when that
-    still gives at least the wanted pixels (Image.draft), then resampled to the exact size."""
+    still gives at least the wanted pixels (Image.draft), or all but 1 % of them (DRAFT_SHORTFALL:
+    a 4000-px photo across a 170-mm column wants 2008 px; decoded at half scale it has 2000, and
+    the last 0.4 % is interpolated: 0.23 s for the photo instead of 0.36 s decoded whole), then
+    resampled to the exact size."""
     from PIL import Image as PILImage
     from PIL import ImageOps
 
@@ -268,7 +272,8 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         wanted = math.ceil(placed_mm / MM_PER_INCH * settings.ppi)
         size = (wanted, max(1, round(wanted * ratio))) if width > wanted else None  # never upscale
         if size:
-            opened.draft(opened.mode, size[::-1] if sideways else size)  # decodes to at least `size`
+            least = tuple(math.ceil(side * DRAFT_SHORTFALL) for side in size)
+            opened.draft(opened.mode, least[::-1] if sideways else least)  # decodes to at least `least`
         opened.load()
         source_mode = opened.mode
         image = ImageOps.exif_transpose(opened) if orientation in range(2, 9) else opened

@@ -131,8 +131,8 @@ def test_the_same_identity_is_trusted_as_the_same_content(project):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(width=st.integers(40, 900), height=st.integers(40, 900), width_mm=st.floats(5, 200),
        max_height_mm=st.floats(5, 250), ppi=st.sampled_from([150, 300]), orientation=st.sampled_from([1, 3, 6, 8]))
-def test_draft_decoding_never_goes_below_the_wanted_size(width, height, width_mm, max_height_mm, ppi,
-                                                         orientation):
+def test_draft_decoding_never_goes_far_below_the_wanted_size(width, height, width_mm, max_height_mm, ppi,
+                                                             orientation):
     exif = Image.Exif()
     exif[0x0112] = orientation
     stored = io.BytesIO()
@@ -156,8 +156,8 @@ def test_draft_decoding_never_goes_below_the_wanted_size(width, height, width_mm
         assert out == (wanted, max(1, round(wanted * upright[1] / upright[0])))
     else:
         assert out == upright  # never upscaled
-    for source, target in resized:
-        assert source[0] >= target[0] and source[1] >= target[1], resized
+    for source, target in resized:  # at most 1 % short (images.DRAFT_SHORTFALL), then resampled up
+        assert source[0] >= math.ceil(target[0] * 0.99) and source[1] >= math.ceil(target[1] * 0.99), resized
     assert (info["width"], info["height"]) == upright
 
 
