@@ -54,6 +54,7 @@ def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
                 out.pages.append(blank)
             offsets.append((source, len(out.pages), part.nested))
             out.pages.extend(source.pages)
+        _embed_shared_fonts(out, parts)
         _outline(out, offsets)
         _destinations(out, offsets)
         for key, value in front.docinfo.items():
@@ -80,6 +81,37 @@ def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
         out.close()
         for source in sources:
             source.close()
+
+
+def _embed_shared_fonts(out, parts: Parts) -> None:
+    """One subset of each shared face, with the glyphs of every part, in place of the parts' stubs
+    (fontsubset.py). Every page's fonts are looked at: WeasyPrint gives a part's forms its page fonts."""
+    import pikepdf
+
+    from . import fontsubset
+
+    glyphs: dict[str, set[int]] = {}
+    for part in in_order(parts):
+        for face, used in part.fonts.items():
+            glyphs.setdefault(face, set()).update(used)
+    if not glyphs:
+        return
+    programs: dict[str, pikepdf.Stream] = {}
+    seen: set[tuple[int, int]] = set()
+    for page in out.pages:
+        for font in (page.obj.get("/Resources", {}).get("/Font") or {}).values():
+            descriptor = font.DescendantFonts[0].get("/FontDescriptor") if "/DescendantFonts" in font else None
+            program = descriptor.get("/FontFile3") if descriptor is not None else None
+            if program is None or program.objgen in seen or int(program.get("/Length", 0)) > 4096:
+                continue
+            seen.add(program.objgen)
+            face = fontsubset.deferred_face(program.read_bytes())
+            if face is None:
+                continue
+            if face not in programs:
+                data = fontsubset.book_subset(face, glyphs.get(face, set()))
+                programs[face] = out.make_stream(data, Subtype=pikepdf.Name.OpenType)
+            descriptor.FontFile3 = programs[face]
 
 
 QPDF_STATIC_ID = b"<31415926535897932384626433832795>"

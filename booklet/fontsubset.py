@@ -1,7 +1,8 @@
 """Faster font embedding for a book written in many parts, as a small extension of WeasyPrint 70.
 
 Every part of the book embeds subsets of the same three CJK fonts, so WeasyPrint's per-font
-fixed costs are paid once per part (parts.py). `install()` removes the two that do no work here:
+fixed costs are paid once per part (parts.py). `install()` removes the two that do no work here,
+and lets the faces of the theme be subset once for the whole book (below: `share_faces`):
 
 - `Font.__init__` copies the whole font file (20–26 MB for a Noto CJK face) into a Python bytes
   object, which subsetting then replaces: the copy is now made only if something reads it.
@@ -30,10 +31,11 @@ def install() -> bool:
         return False
     if getattr(fonts.Font, "booklet_patch", False):
         return True
-    ORIGINAL.update(init=fonts.Font.__init__, subset=fonts.Font._harfbuzz_subset)
+    ORIGINAL.update(init=fonts.Font.__init__, subset=fonts.Font._harfbuzz_subset, clean=fonts.Font.clean)
     fonts.Font.__init__ = _lazy_file_content(fonts.Font.__init__)
     fonts.Font.file_content = property(_file_content, _set_file_content)
     fonts.Font._harfbuzz_subset = _subset_once
+    fonts.Font.clean = _clean
     fonts.Font.booklet_patch = True
     return True
 
@@ -67,6 +69,15 @@ def _set_file_content(self, value) -> None:
 def _subset_once(self, to_unicode, hinting) -> None:
     """WeasyPrint's HarfBuzz subset in one pass (same flags as its second pass, glyph ids kept)."""
     from weasyprint.logger import LOGGER
+
+    data = _subset_face(self, to_unicode, hinting)
+    if data:
+        self.file_content = data
+    else:
+        LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
+
+
+def _subset_face(self, to_unicode, hinting) -> bytes | None:
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
     from weasyprint.text.fonts import get_hb_object_data
 
@@ -87,9 +98,84 @@ def _subset_once(self, to_unicode, hinting) -> None:
         harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG),
         ffi.new(f"hb_codepoint_t[{len(drop)}]", sorted(drop)), len(drop))
     face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, subset_input), harfbuzz.hb_face_destroy)
-    if face:
-        data = get_hb_object_data(face)
-        if data:
-            self.file_content = data
-            return
-    LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
+    return get_hb_object_data(face) if face else None
+
+
+# ---------------------------------------------------------------- one subset a font for the whole book
+#
+# Every part of the book embeds the same few faces, and a glyph-id-keeping subset of a 65 000-glyph
+# CJK face is some 0.7 MB however few glyphs it keeps, so seventeen parts wrote, compressed and
+# joined seventeen copies of each. Instead, the faces of the theme are loaded before the workers
+# fork (`share_faces`); a part written while `deferring()` embeds a marked stub for each of them and
+# reports the glyphs it uses (`Font.clean`); the join subsets each face once, with every part's
+# glyphs, and points every part's font at that one program (assemble.py). Any other face (a
+# fallback, one with missing glyphs, one drawn in a form) is subset in its part, as WeasyPrint does.
+
+STUB = b"OTTO" + b"booklet: font program added when the parts are joined: "
+_SHARED: dict[str, object] = {}  # Font.hash → (Font, its HarfBuzz face): faces this process shares
+_DEFERRED: dict[str, set[int]] | None = None  # while a part is written: its glyphs of shared faces
+
+
+def share_faces(families: list[str]) -> None:
+    """Load the regular and bold faces of `families` in this process, before the workers fork."""
+    from weasyprint.pdf.fonts import Font
+    from weasyprint.text.ffi import ffi, gobject, pango
+    from weasyprint.text.fonts import get_pango_font_key
+
+    from .render import font_configuration
+
+    if not install():
+        return
+    font_map = font_configuration().font_map
+    context = ffi.gc(pango.pango_font_map_create_context(font_map), gobject.g_object_unref)
+    for family in dict.fromkeys(families):
+        for weight in (400, 700):
+            wanted = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
+            pango.pango_font_description_set_family(wanted, family.encode())
+            pango.pango_font_description_set_weight(wanted, weight)
+            pango_font = pango.pango_font_map_load_font(font_map, context, wanted)
+            if pango_font == ffi.NULL:
+                continue
+            _, description, size = get_pango_font_key(pango_font)
+            font = Font(pango_font, description, size)
+            if "CFF " in font.tables and not (font.png or font.svg or font.colr) and "fvar" not in font.tables:
+                _SHARED.setdefault(font.hash, font)
+
+
+class deferring:
+    """While a part's PDF is written: shared faces get a stub; `glyphs` then holds what they need."""
+
+    def __enter__(self):
+        global _DEFERRED
+        _DEFERRED = {}
+        self.glyphs: dict[str, list[int]] = {}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _DEFERRED
+        self.glyphs = {key: sorted(values) for key, values in sorted((_DEFERRED or {}).items())}
+        _DEFERRED = None
+
+
+def _clean(self, to_unicode, hinting) -> None:
+    if _DEFERRED is not None and to_unicode and not self.missing and not hinting and self.hash in _SHARED:
+        _DEFERRED.setdefault(self.hash, set()).update(to_unicode)
+        self.file_content = STUB + self.hash.encode()
+        return
+    ORIGINAL["clean"](self, to_unicode, hinting)
+
+
+def deferred_face(stub: bytes) -> str | None:
+    """The shared face a font program stands for, if it is a stub."""
+    return stub[len(STUB):].decode("ascii", "replace") if stub.startswith(STUB) else None
+
+
+def book_subset(face_hash: str, glyphs: set[int]) -> bytes:
+    """One subset of a shared face with all the book's glyphs (BuildError if it is not loaded here)."""
+    from .diagnostics import BuildError
+
+    font = _SHARED.get(face_hash)
+    data = _subset_face(font, set(glyphs), hinting=False) if font is not None else None
+    if not data:
+        raise BuildError(f"the font program of a part ({face_hash}) cannot be made; build again", 3)
+    return data

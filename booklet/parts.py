@@ -30,11 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import fontsubset
 from .diagnostics import BuildError, Finding, Report
 from .html import pieces
 
 FRONT, BACK = "front", "back"
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 @dataclass
@@ -72,6 +73,7 @@ class PartResult:
     cached: bool = False
     nested: bool = False  # a section: its bookmarks go under its chapter's
     folios: dict[str, int] | None = None  # the front matter: the folios its contents were given
+    fonts: dict[str, list[int]] = field(default_factory=dict)  # shared face → glyphs (fontsubset.py)
     failure: tuple[str, int] | None = None  # (message, exit code) of a BuildError
 
 
@@ -148,7 +150,9 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         if context.in_process:
             result.document = document
             return
-        pdf = write_pdf(document, book.edition, context.profile.pdf_options)
+        with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
+            pdf = write_pdf(document, book.edition, context.profile.pdf_options)
+        result.fonts = deferred.glyphs
     if context.press:
         from .press import finish_press
 
@@ -213,7 +217,7 @@ def _from_cache(context: Context, result: PartResult, report: Report, plan_key: 
         return False
     if not isinstance(cached, PartResult) or cached.pdf is None or not cached.pdf.is_file():
         return False
-    for name in ("pages", "anchors", "reserved", "pdf", "audit", "proof"):
+    for name in ("pages", "anchors", "reserved", "pdf", "audit", "proof", "fonts"):
         setattr(result, name, getattr(cached, name))
     for finding in cached.findings:
         report.add(finding)
@@ -318,6 +322,8 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     context.reserved_last = last_build.get("reserved", {})
     plan = book.edition.page_plan or {}
     names = pieces(book)
+    if not context.in_process:  # loaded before the workers fork: the parts leave their subsets to the join
+        fontsubset.share_faces([book.edition.fonts.body, book.edition.fonts.heading])
     pool = _Pool(1 if context.in_process else jobs, progress, book)
     try:
         pending: dict[str, int] = {}

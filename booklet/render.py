@@ -71,7 +71,7 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report,
         report.warning("typeset.unsupported", unsupported)
     fetcher = ConfinedFetcher(root.resolve())
     url_fetcher = fetcher.make()
-    font_config = _font_configuration()
+    font_config = font_configuration()
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
@@ -104,7 +104,7 @@ _FONT_CONFIGURATION = None
 _PARSED_CSS: dict[tuple[str, str], object] = {}
 
 
-def _font_configuration():
+def font_configuration():
     """One font configuration per process: Pango's font map and HarfBuzz's faces (their parsed
     tables, which font subsetting reuses) stay warm from one part of the book to the next."""
     global _FONT_CONFIGURATION
@@ -129,7 +129,7 @@ def _parsed_css(text: str, base_url: str, url_fetcher):
         fetched.append(url)
         return url_fetcher(url, *args, **kwargs)
 
-    css = CSS(string=text, base_url=base_url, font_config=_font_configuration(), url_fetcher=fetch)
+    css = CSS(string=text, base_url=base_url, font_config=font_configuration(), url_fetcher=fetch)
     if not fetched and len(_PARSED_CSS) < 64:
         _PARSED_CSS[key] = css
     return css

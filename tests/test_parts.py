@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 
 from weasyprint import HTML
 
@@ -74,3 +75,53 @@ def test_the_proof_is_stamped_on_every_page_of_the_joined_book(project):
     texts = page_texts(project.root / "dist/booklet.proof.pdf")
     for number, text in enumerate(texts, start=1):
         assert f"page {number}/{len(texts)}" in text and "校對稿" in text
+
+
+def test_each_face_is_embedded_once_with_the_glyphs_of_every_part(project):
+    import io
+
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    three_chapters(project)
+    done = project.run("-q", "-j", "2")
+    assert done.returncode == 0, done.stderr
+    programs: dict[str, set] = {}
+    used: dict[str, set[int]] = {}
+    with pikepdf.open(project.root / "dist/booklet.pdf") as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descendant = font.DescendantFonts[0]
+                name = str(descendant.FontDescriptor.FontName).split("+", 1)[1]
+                programs.setdefault(name, set()).add(descendant.FontDescriptor.FontFile3.objgen)
+                widths = list(descendant.W)
+                while widths:  # [first [w1 w2 …]] runs: the glyph ids (CIDs) this part prints
+                    first, run = int(widths.pop(0)), widths.pop(0)
+                    used.setdefault(name, set()).update(range(first, first + len(run)))
+        assert len(programs) >= 2 and all(len(objects) == 1 for objects in programs.values()), programs
+        for name, (objgen,) in programs.items():  # every glyph a part prints, drawn as in the font itself
+            face = TTFont(io.BytesIO(pdf.get_object(objgen).read_bytes()))
+            family = name.removesuffix("-Bold").replace("-", " ")
+            found = subprocess.run(["fc-match", "-f", "%{file}:%{index}", family + (":bold" if "Bold" in name else "")],
+                                   capture_output=True, text=True, check=True).stdout
+            path, index = found.rsplit(":", 1)
+            whole = TTFont(path, fontNumber=int(index), lazy=True)
+            ours, theirs = (font["CFF "].cff[font["CFF "].cff.fontNames[0]].CharStrings for font in (face, whole))
+            order = whole.getGlyphOrder()
+            for cid in sorted(used[name]):
+                assert ours[order[cid]].bytecode == theirs[order[cid]].bytecode or _same(ours, theirs, order[cid])
+
+
+def _same(ours, theirs, glyph: str) -> bool:
+    """The same drawing, once both programs are decompiled (subsetting desubroutinizes)."""
+    mine, original = ours[glyph], theirs[glyph]
+    mine.decompile()
+    original.decompile()
+    from fontTools.pens.recordingPen import RecordingPen
+
+    drawn = []
+    for charstring in (mine, original):
+        pen = RecordingPen()
+        charstring.draw(pen)
+        drawn.append(pen.value)
+    return drawn[0] == drawn[1]
