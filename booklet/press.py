@@ -156,8 +156,9 @@ def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, 
         _add_output_intent(pdf, icc, converter)
         _set_metadata(pdf, edition, identifier)
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, fix_metadata_version=False, min_version="1.6",
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    # a part's /ID is dropped when the parts are joined: no MD5 of its 30 MB of photographs for it
+    pdf.save(out, deterministic_id=document_level, static_id=not document_level, fix_metadata_version=False,
+             min_version="1.6", object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue(), report
 
 
