@@ -92,15 +92,19 @@ def make_project(folder: Path, repeat: int = 1) -> Path:
         head = re.sub(r"\npage_plan:\n(?:  .*\n)+", "\n", head + "\n").rstrip("\n")
     (folder / "booklet.yaml").write_text(head + "\nchapters:\n" + "".join(f"  - {n}\n" for n in listed),
                                          encoding="utf-8")
-    for source in PHOTOS.rglob("*"):
-        if source.is_file():
-            target = folder / source.relative_to(PHOTOS)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+    link_tree(PHOTOS, folder)
     return folder
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard links of every file under `source` (the renderer reads no symlink out of a project)."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target / path.relative_to(source))
+            except OSError:
+                shutil.copyfile(path, target / path.relative_to(source))
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess | None]:
@@ -282,8 +286,7 @@ def main() -> int:
     print("scaling:", file=sys.stderr)
     for repeat in [int(n) for n in args.scaling.split(",") if n]:
         folder = make_project(CACHE / f"scale-{repeat}", repeat)
-        (folder / ".cache").mkdir()
-        (folder / ".cache" / "images").symlink_to(project / ".cache" / "images")  # the same photos, prepared
+        link_tree(project / ".cache" / "images", folder / ".cache" / "images")  # the same photos, prepared
         run(build, folder)  # lays out once: the start folios are known, as in a warm build
         forget_laid_out_parts(folder)
         seconds, peak, _ = run(build, folder)
