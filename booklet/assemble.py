@@ -30,8 +30,15 @@ def join_documents(parts: Parts):
     return front.copy(pages)
 
 
-def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
+JOIN_BUDGET = 512 * 2**20  # bytes of parts joined in one round (pikepdf holds a foreign page's streams in memory)
+
+
+def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None) -> int:
     """Write the joined book to `target` (`finish(pdf)` runs before it is saved); returns its page count.
+
+    pikepdf copies the streams of another PDF's pages into memory, photographs included, so a book
+    whose parts weigh more than `budget` is joined in rounds: each round adds the next parts to the
+    book so far, read back from a temporary file (whose streams stay on disk until written again).
 
     The file identifier (/ID) is qpdf's MD5 of the whole output (≈ 0.2 s for the catalogue) unless
     `finish.identity` names everything the finisher adds: then it is a digest of that and of the
@@ -39,21 +46,35 @@ def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
     output again."""
     import pikepdf
 
-    out = pikepdf.new()
-    sources = []
+    opened: list[pikepdf.Pdf] = []
+    carried: list[Path] = []  # the book so far, after each round but the last
+
+    def open_pdf(path: Path) -> pikepdf.Pdf:
+        opened.append(pikepdf.open(path))
+        return opened[-1]
+
+    options = dict(fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     try:
-        front = pikepdf.open(parts.front.pdf)
-        sources.append(front)
+        front = open_pdf(parts.front.pdf)
         blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]
-        offsets: list[tuple[pikepdf.Pdf, int, bool]] = []  # (part, its first page, a section)
-        for part in in_order(parts):
-            source = front if part is parts.front else pikepdf.open(part.pdf)
-            if source is not front:
-                sources.append(source)
-            for _ in range(parts.blanks_before.get(part.name, 0)):
-                out.pages.append(blank)
-            offsets.append((source, len(out.pages), part.nested))
-            out.pages.extend(source.pages)
+        offsets: list[tuple[Path, int, bool]] = []  # (part, its first page, a section)
+        out = pikepdf.new()
+        rounds = _rounds(in_order(parts), budget or JOIN_BUDGET)
+        for number, group in enumerate(rounds):
+            if number:
+                out = open_pdf(carried[-1])
+            for part in group:
+                source = front if part is parts.front else open_pdf(part.pdf)
+                for _ in range(parts.blanks_before.get(part.name, 0)):
+                    out.pages.append(blank)
+                offsets.append((part.pdf, len(out.pages), part.nested))
+                out.pages.extend(source.pages)
+            if number < len(rounds) - 1:
+                carried.append(target.with_name(f".{target.name}.{len(carried)}.tmp"))
+                out.save(carried[-1], static_id=True, **options)
+                for pdf in opened[1:]:  # what this round copied into memory is on disk now
+                    pdf.close()
+                del opened[1:]
         _embed_shared_fonts(out, parts)
         _outline(out, offsets)
         _destinations(out, offsets)
@@ -64,8 +85,7 @@ def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
         if finish is not None:
             finish(out)
         count = len(out.pages)
-        options = dict(fix_metadata_version=False, min_version=front.pdf_version,
-                       object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        options["min_version"] = front.pdf_version
         identity = getattr(finish, "identity", None)
         if identity is None:
             out.save(target, deterministic_id=True, **options)
@@ -78,9 +98,24 @@ def join_pdfs(parts: Parts, target: Path, finish=None) -> int:
             out.save(target, deterministic_id=True, **options)
         return count
     finally:
-        out.close()
-        for source in sources:
-            source.close()
+        for pdf in reversed(opened):
+            pdf.close()
+        for path in carried:
+            path.unlink(missing_ok=True)
+
+
+def _rounds(order: list[PartResult], budget: int) -> list[list[PartResult]]:
+    """The parts in book order, in runs of at most `budget` bytes (at least one part a run)."""
+    rounds: list[list[PartResult]] = [[]]
+    size = 0
+    for part in order:
+        weight = part.pdf.stat().st_size
+        if rounds[-1] and size + weight > budget:
+            rounds.append([])
+            size = 0
+        rounds[-1].append(part)
+        size += weight
+    return rounds
 
 
 def _embed_shared_fonts(out, parts: Parts) -> None:
@@ -153,11 +188,12 @@ def _outline(out, offsets) -> None:
         return new
 
     with out.open_outline() as joined:
-        for source, offset, nested in offsets:
-            indexes = _page_indexes(source)
-            parent = joined.root[-1].children if nested and joined.root else joined.root
-            with source.open_outline() as outline:
-                parent.extend(copy(item, indexes, offset) for item in outline.root)
+        for path, offset, nested in offsets:
+            with pikepdf.open(path) as source:
+                indexes = _page_indexes(source)
+                parent = joined.root[-1].children if nested and joined.root else joined.root
+                with source.open_outline() as outline:
+                    parent.extend(copy(item, indexes, offset) for item in outline.root)
 
 
 def _destinations(out, offsets) -> None:
@@ -165,16 +201,17 @@ def _destinations(out, offsets) -> None:
     import pikepdf
 
     named: dict[str, pikepdf.Array] = {}
-    for source, offset, _ in offsets:
-        names = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names")
-        if names is None:
-            continue
-        indexes = _page_indexes(source)
-        for position in range(0, len(names) - 1, 2):
-            name, destination = str(names[position]), names[position + 1]
-            index = indexes.get(destination[0].objgen) if len(destination) else None
-            if index is not None and name not in named:
-                named[name] = pikepdf.Array([out.pages[offset + index].obj, *list(destination)[1:]])
+    for path, offset, _ in offsets:
+        with pikepdf.open(path) as source:
+            names = source.Root.get("/Names", {}).get("/Dests", {}).get("/Names")
+            if names is None:
+                continue
+            indexes = _page_indexes(source)
+            for position in range(0, len(names) - 1, 2):
+                name, destination = str(names[position]), names[position + 1]
+                index = indexes.get(destination[0].objgen) if len(destination) else None
+                if index is not None and name not in named:
+                    named[name] = pikepdf.Array([out.pages[offset + index].obj, *list(destination)[1:]])
     if named:
         flat = pikepdf.Array()
         for name in sorted(named):

@@ -125,3 +125,32 @@ def _same(ours, theirs, glyph: str) -> bool:
         charstring.draw(pen)
         drawn.append(pen.value)
     return drawn[0] == drawn[1]
+
+
+def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_book(project, monkeypatch):
+    import pikepdf
+
+    from booklet import assemble
+    from booklet.pipeline import Options, build
+
+    three_chapters(project)
+
+    def built(name: str) -> dict:
+        path = project.root / "dist" / name
+        build(Options(edition_file=project.root / "booklet.yaml", output=path, jobs=2))
+        with pikepdf.open(path) as pdf:
+            dests = pdf.Root.Names.Dests.Names
+            named = {str(dests[i]): pdf.pages.index(pikepdf.Page(dests[i + 1][0])) for i in range(0, len(dests), 2)}
+            programs = {str(font.DescendantFonts[0].FontDescriptor.FontName): len(
+                font.DescendantFonts[0].FontDescriptor.FontFile3.read_bytes())
+                for page in pdf.pages for font in page.Resources.Font.values()}
+        return {"texts": [flat(text) for text in page_texts(path)], "outline": outline(path),
+                "contents": contents_entries(path), "named": named, "programs": programs}
+
+    whole = built("whole.pdf")
+    rounds = []
+    real = assemble._rounds
+    monkeypatch.setattr(assemble, "_rounds", lambda order, budget: rounds.append(real(order, 1)) or rounds[-1])
+    assert built("rounds.pdf") == whole
+    assert len(rounds[0]) > 3 and all(len(group) == 1 for group in rounds[0])  # a round for each part
+    assert not list((project.root / "dist").glob(".*.tmp"))  # the rounds' files are gone
