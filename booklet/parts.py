@@ -20,6 +20,7 @@ the page plan (pagination.py) stand at the end of the part before the heading th
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -153,19 +154,25 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
             pdf = write_pdf(document, book.edition, context.profile.pdf_options)
         result.fonts = deferred.glyphs
+        if context.audit:
+            from .audit import lines_of
+
+            laid_lines = lines_of(document)
+        if context.profile.name == "proof":
+            from .proof import read_layout
+
+            result.proof = read_layout(document)
+    del document  # its boxes and photographs, before the PDF is finished and read back
+    gc.collect()
     if context.press:
         from .press import finish_press
 
         icc, palette, identifier = context.press
         pdf, _ = finish_press(pdf, book.edition, icc, palette, identifier, document_level=False)
     if context.audit:
-        from .audit import audit_document
+        from .audit import audit_pdf
 
-        result.audit = audit_document(document, pdf)
-    if context.profile.name == "proof":
-        from .proof import read_layout
-
-        result.proof = read_layout(document)
+        result.audit = audit_pdf(pdf, *laid_lines)
     key = _part_key(context, plan_key, result.reserved)
     result.pdf = context.cache / f"{key}.pdf"
     try:
