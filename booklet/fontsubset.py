@@ -112,7 +112,7 @@ def _subset_face(self, to_unicode, hinting) -> bytes | None:
 # fallback, one with missing glyphs, one drawn in a form) is subset in its part, as WeasyPrint does.
 
 STUB = b"OTTO" + b"booklet: font program added when the parts are joined: "
-_SHARED: dict[str, object] = {}  # Font.hash → (Font, its HarfBuzz face): faces this process shares
+_SHARED: dict[str, object] = {}  # Font.hash → WeasyPrint Font (with its HarfBuzz face) this process shares
 _DEFERRED: dict[str, set[int]] | None = None  # while a part is written: its glyphs of shared faces
 
 

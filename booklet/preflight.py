@@ -182,8 +182,10 @@ class _Walk:
             subtype = str(font.get("/Subtype"))
             target = font.DescendantFonts[0] if "/DescendantFonts" in font else font
             descriptor = target.get("/FontDescriptor")
-            embedded = descriptor is not None and any(
-                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            programs = [descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                        if descriptor is not None and k in descriptor]
+            # a part's stand-in for a font the join embeds once (fontsubset.py) is not a font
+            embedded = bool(programs) and not any(_stand_in(program) for program in programs)
             self.fonts[key] = (str(font.get("/BaseFont", "?")), subtype, embedded)
         for space in (resources.get("/ColorSpace") or {}).values():
             if is_rgb_space(space):
@@ -214,6 +216,12 @@ class _Walk:
 
 
 # ---------------------------------------------------------------- checks
+
+
+def _stand_in(program) -> bool:
+    from .fontsubset import deferred_face
+
+    return int(program.get("/Length", 0)) <= 4096 and deferred_face(program.read_bytes()) is not None
 
 
 def _fonts(walk: _Walk) -> Check:

@@ -154,3 +154,20 @@ def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_boo
     assert built("rounds.pdf") == whole
     assert len(rounds[0]) > 3 and all(len(group) == 1 for group in rounds[0])  # a round for each part
     assert not list((project.root / "dist").glob(".*.tmp"))  # the rounds' files are gone
+
+
+def test_the_preflight_fails_a_font_whose_program_was_never_embedded(project, tmp_path):
+    import pikepdf
+
+    from booklet import fontsubset
+    from booklet.preflight import preflight
+
+    three_chapters(project)
+    assert project.run("-q").returncode == 0
+    broken = tmp_path / "broken.pdf"
+    with pikepdf.open(project.root / "dist/booklet.pdf") as pdf:  # a part's stand-in left in place
+        font = next(iter(pdf.pages[4].Resources.Font.values()))
+        font.DescendantFonts[0].FontDescriptor.FontFile3 = pdf.make_stream(fontsubset.STUB + b"ABCDEF")
+        pdf.save(broken)
+    fonts = next(check for check in preflight(broken, press=True, bleed=True).checks if check.name == "fonts")
+    assert fonts.status == "fail" and "not embedded" in " ".join(fonts.details)
