@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from .confine import ConfinedFetcher, Origins, url_in_message
@@ -116,23 +117,20 @@ def font_configuration():
 
 
 def _parsed_css(text: str, base_url: str, url_fetcher):
-    """A stylesheet parsed once per process. The theme has no @font-face or @import, so a parsed
-    sheet depends on its text and base URL only; a sheet that fetches anything is parsed afresh."""
+    """A stylesheet parsed once per process. One that names no URL, import or font face depends on
+    its text and base URL only; any other is parsed afresh, through this render's fetcher."""
     from weasyprint import CSS
 
     key = (text, base_url)
     if key in _PARSED_CSS:
         return _PARSED_CSS[key]
-    fetched = []
-
-    def fetch(url, *args, **kwargs):
-        fetched.append(url)
-        return url_fetcher(url, *args, **kwargs)
-
-    css = CSS(string=text, base_url=base_url, font_config=font_configuration(), url_fetcher=fetch)
-    if not fetched and len(_PARSED_CSS) < 64:
+    css = CSS(string=text, base_url=base_url, font_config=font_configuration(), url_fetcher=url_fetcher)
+    if not _FETCHES.search(text) and len(_PARSED_CSS) < 64:
         _PARSED_CSS[key] = css
     return css
+
+
+_FETCHES = re.compile(r"url\(|@import|@font-face|image\(|image-set\(", re.IGNORECASE)
 
 
 def project_stylesheets(styles_dir: Path, root: Path) -> dict[str, str]:

@@ -393,8 +393,8 @@ def test_a_layout_over_the_time_limit_names_the_chapter_and_exits_3(project):
 
 def test_a_layout_over_the_memory_limit_exits_3(project):
     setup(project, LONG)
-    assert_refused(project, *run(project, "--memory-limit", "40"), 3,
-                   "needed more than the 40 MiB memory limit (--memory-limit) [render.limit]",
+    assert_refused(project, *run(project, "--memory-limit", "8"), 3,
+                   "needed more than the 8 MiB memory limit (--memory-limit) [render.limit]",
                    "build failed: the renderer stopped")
 
 
