@@ -86,6 +86,8 @@ def sha256_file(path: Path) -> str:
 
 
 def load_hashes(cache: Path) -> None:
+    """The hashes the last build remembered; from here on, those this build uses are counted."""
+    _HASHES_USED.clear()
     with contextlib.suppress(OSError, ValueError, AttributeError):
         _HASHES.update({str(k): str(v) for k, v in json.loads((cache / "hashes.json").read_text()).items()})
 
