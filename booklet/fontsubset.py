@@ -113,6 +113,7 @@ def _subset_face(self, to_unicode, hinting) -> bytes | None:
 
 STUB = b"OTTO" + b"booklet: font program added when the parts are joined: "
 _SHARED: dict[str, object] = {}  # Font.hash → WeasyPrint Font (with its HarfBuzz face) this process shares
+_SHARED_FAMILIES: set[tuple[str, ...]] = set()  # the families loaded so far (a serve session builds often)
 _DEFERRED: dict[str, set[int]] | None = None  # while a part is written: its glyphs of shared faces
 
 
@@ -124,8 +125,9 @@ def share_faces(families: list[str]) -> None:
 
     from .render import font_configuration
 
-    if not install():
+    if not install() or tuple(families) in _SHARED_FAMILIES:
         return
+    _SHARED_FAMILIES.add(tuple(families))
     font_map = font_configuration().font_map
     context = ffi.gc(pango.pango_font_map_create_context(font_map), gobject.g_object_unref)
     for family in dict.fromkeys(families):
@@ -177,5 +179,6 @@ def book_subset(face_hash: str, glyphs: set[int]) -> bytes:
     font = _SHARED.get(face_hash)
     data = _subset_face(font, set(glyphs), hinting=False) if font is not None else None
     if not data:
-        raise BuildError(f"the font program of a part ({face_hash}) cannot be made; build again", 3)
+        raise BuildError(f"the font program of a part ({face_hash}) cannot be made; delete .cache/parts and "
+                         "build again", 3)
     return data
