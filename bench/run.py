@@ -100,11 +100,12 @@ def link_tree(source: Path, target: Path) -> None:
     """Hard links of every file under `source` (the renderer reads no symlink out of a project)."""
     for path in source.rglob("*"):
         if path.is_file():
-            (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+            linked = target / path.relative_to(source)
+            linked.parent.mkdir(parents=True, exist_ok=True)
             try:
-                os.link(path, target / path.relative_to(source))
+                os.link(path, linked)
             except OSError:
-                shutil.copyfile(path, target / path.relative_to(source))
+                shutil.copyfile(path, linked)
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess | None]:

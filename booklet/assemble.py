@@ -137,10 +137,10 @@ def _embed_shared_fonts(out, parts: Parts) -> None:
         for font in (page.obj.get("/Resources", {}).get("/Font") or {}).values():
             descriptor = font.DescendantFonts[0].get("/FontDescriptor") if "/DescendantFonts" in font else None
             program = descriptor.get("/FontFile3") if descriptor is not None else None
-            if program is None or program.objgen in seen or int(program.get("/Length", 0)) > 4096:
+            if program is None or program.objgen in seen:
                 continue
             seen.add(program.objgen)
-            face = fontsubset.deferred_face(program.read_bytes())
+            face = fontsubset.deferred_face(program)
             if face is None:
                 continue
             if face not in programs:

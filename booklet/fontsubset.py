@@ -167,9 +167,12 @@ def _clean(self, to_unicode, hinting) -> None:
     ORIGINAL["clean"](self, to_unicode, hinting)
 
 
-def deferred_face(stub: bytes) -> str | None:
-    """The shared face a font program stands for, if it is a stub."""
-    return stub[len(STUB):].decode("ascii", "replace") if stub.startswith(STUB) else None
+def deferred_face(program) -> str | None:
+    """The shared face a PDF font program stands in for, if it is a part's stub."""
+    if int(program.get("/Length", 0)) > 4096:
+        return None
+    data = program.read_bytes()
+    return data[len(STUB):].decode("ascii", "replace") if data.startswith(STUB) else None
 
 
 def book_subset(face_hash: str, glyphs: set[int]) -> bytes:

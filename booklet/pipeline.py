@@ -194,11 +194,11 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                     result.audit = audit_document(document, pdf)
             else:
                 progress(f"joining {len(laid.chapters) + 2} parts")
-                finish = _finisher(profile, book, icc, styles_dir)
+                finish = _finisher(profile, book, icc, styles_dir, context.code)
                 if profile.name == "proof":
                     progress("stamping the proof: watermark, slug, source lines")
                     finish = Stamper(laid, book, result.report, options.edition_file, root,
-                                     proof_stylesheets(styles_dir, book.edition), context.cache)
+                                     proof_stylesheets(styles_dir, book.edition), context.cache, context.code)
                     result.proof = finish.layout
                     result.proof_stamper = finish
                 pdf = _temporary(output)  # the joined book is written beside the output, then renamed
@@ -259,7 +259,7 @@ def _font_identities(fonts: list[FontFile]) -> list[str]:
     return out
 
 
-def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path):
+def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path, code: str):
     """What the joined book gets before it is saved: the press PDF's output intent and metadata."""
     if not profile.press:
         return None
@@ -270,8 +270,7 @@ def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path):
     def finish(pdf) -> None:
         press.finish_document(pdf, book.edition, icc, palette, press.document_identifier(book.edition))
 
-    finish.identity = "|".join([parts.code_digest(), book.edition.model_dump_json(), hashlib.sha256(icc).hexdigest(),
-                                repr(sorted(palette.items()))])
+    finish.identity = "|".join([code, book.edition.model_dump_json(), repr(sorted(palette.items()))])
     return finish
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 import pikepdf
 from pikepdf import Array, Dictionary, Matrix, Name
 
+from .fontsubset import deferred_face
 from .press import is_rgb_space
 
 MM = 72 / 25.4
@@ -185,7 +186,7 @@ class _Walk:
             programs = [descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3")
                         if descriptor is not None and k in descriptor]
             # a part's stand-in for a font the join embeds once (fontsubset.py) is not a font
-            embedded = bool(programs) and not any(_stand_in(program) for program in programs)
+            embedded = bool(programs) and not any(deferred_face(program) for program in programs)
             self.fonts[key] = (str(font.get("/BaseFont", "?")), subtype, embedded)
         for space in (resources.get("/ColorSpace") or {}).values():
             if is_rgb_space(space):
@@ -216,12 +217,6 @@ class _Walk:
 
 
 # ---------------------------------------------------------------- checks
-
-
-def _stand_in(program) -> bool:
-    from .fontsubset import deferred_face
-
-    return int(program.get("/Length", 0)) <= 4096 and deferred_face(program.read_bytes()) is not None
 
 
 def _fonts(walk: _Walk) -> Check:

@@ -233,7 +233,7 @@ class Stamper:
     content in `cache` (an edit re-renders one chapter's), then the build's slug on every page."""
 
     def __init__(self, laid, book: Book, report: Report, edition_file: Path, root: Path, css_texts: list[str],
-                 cache: Path):
+                 cache: Path, code: str = ""):
         from .assemble import in_order
 
         self.layout = book_layout(laid)
@@ -245,7 +245,7 @@ class Stamper:
             self.ranges.append((start, end))
             start = end
         self.info = build_info(book, edition_file, root)
-        self.css, self.root, self.cache = css_texts, root, cache
+        self.css, self.root, self.cache, self.code = css_texts, root, cache, code
         self.used: set[Path] = set()  # the remembered overlays this build stamped
 
     def __call__(self, pdf) -> None:
@@ -270,9 +270,7 @@ class Stamper:
     @property
     def identity(self) -> str:
         """Everything the stamps are made of (assemble.join_pdfs' file identifier), once stamped."""
-        from .parts import code_digest
-
-        return "|".join([code_digest(), repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))])
+        return "|".join([self.code, repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))])
 
     def _part_overlay(self, pages: list[ProofPage], total: int) -> Path:
         html = overlay_html(pages, None, total)

@@ -94,11 +94,11 @@ def load_hashes(cache: Path) -> None:
 
 def save_hashes(cache: Path) -> None:
     """Remember the hashes this process used (and no others: the file stays the size of a build)."""
+    from .parts import write_bytes
+
     with contextlib.suppress(OSError):
         cache.mkdir(parents=True, exist_ok=True)
-        temp = cache / f".hashes.{os.getpid()}.tmp"
-        temp.write_text(json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}))
-        os.replace(temp, cache / "hashes.json")
+        write_bytes(cache / "hashes.json", json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}).encode())
 
 
 def font_files(edition: Edition) -> dict[str, str]:
