@@ -26,6 +26,7 @@ class Image:
     url: str | None  # file URL when present and usable, None → placeholder
     ratio: float  # height / width
     problem: str | None = None  # why it is a placeholder
+    decoded: bool = True  # False: only its header was read (a build's image pipeline decodes it)
 
 
 @dataclass
@@ -51,13 +52,28 @@ def image_refs(placed: Placed) -> list[tuple[str, str]]:
 
 
 def collect_assets(book: Book, root: Path, report: Report, *, strict: bool = False,
-                   palette: Palette | None = None) -> Assets:
+                   palette: Palette | None = None, decode: bool = True) -> Assets:
     refs = list(dict.fromkeys(ref for placed in book.all_blocks() for ref, _ in image_refs(placed)))
-    images = check_images(refs, root)
+    images = check_images(refs, root, decode=decode)
+    _report_unusable(book, images, report, strict)
+    return Assets(images=images, art=draw_art(book, palette or Palette(), report))
+
+
+def decode_remaining(book: Book, assets: Assets, root: Path, report: Report, *, strict: bool = False) -> None:
+    """Decode the images whose header alone was read and which the image pipeline did not decode."""
+    refs = [ref for ref, image in assets.images.items() if image.url is not None and not image.decoded]
+    if refs:
+        images = check_images(refs, root)
+        assets.images.update(images)
+        _report_unusable(book, images, report, strict)
+
+
+def _report_unusable(book: Book, images: dict[str, Image], report: Report, strict: bool) -> None:
+    """A finding where each of `images` that cannot be used is placed."""
     for placed in book.all_blocks():
         for ref, field in image_refs(placed):
-            image = images[ref]
-            if image.url is None:
+            image = images.get(ref)
+            if image is not None and image.url is None:
                 where = dict(location=_loc(placed), field=f"{placed.kind}.{field}")
                 if image.problem == "missing":
                     severity = report.error if strict else report.warning
@@ -65,7 +81,6 @@ def collect_assets(book: Book, root: Path, report: Report, *, strict: bool = Fal
                              hint="put the photo at that path, or change the path")
                 else:
                     report.error("image.invalid", f"image {ref}: {image.problem}", **where)
-    return Assets(images=images, art=draw_art(book, palette or Palette(), report))
 
 
 def draw_art(book: Book, palette: Palette, report: Report) -> dict[str, Markup]:
@@ -93,8 +108,9 @@ def _loc(placed: Placed):
     return Location(placed.path, placed.line)
 
 
-def check_images(refs: list[str], root: Path) -> dict[str, Image]:
-    """ref → Image for each ref: where the file is, then its content (inspected over the cores)."""
+def check_images(refs: list[str], root: Path, *, decode: bool = True) -> dict[str, Image]:
+    """ref → Image for each ref: where the file is, then its content (inspected over the cores;
+    with decode=False, the header only of a raster image not inspected before)."""
     root = root.resolve()
     images: dict[str, Image] = {}
     files: dict[str, tuple[Path, str]] = {}
@@ -104,13 +120,14 @@ def check_images(refs: list[str], root: Path) -> dict[str, Image]:
             images[ref] = located
         else:
             files[ref] = located
-    for (ref, (real, _)), found in zip(files.items(), inspect_images_cached(list(files.values()), root)):
+    inspected = inspect_images_cached(list(files.values()), root, decode=decode)
+    for (ref, (real, _)), found in zip(files.items(), inspected):
         if isinstance(found, ImageProblem):
             images[ref] = Image(ref, None, DEFAULT_RATIO, str(found))
         elif isinstance(found, OSError):
             images[ref] = Image(ref, None, DEFAULT_RATIO, f"cannot be read: {found.strerror}")
         else:
-            images[ref] = Image(ref, real.as_uri(), found.ratio or DEFAULT_RATIO)
+            images[ref] = Image(ref, real.as_uri(), found.ratio or DEFAULT_RATIO, decoded=found.decoded)
     return {ref: images[ref] for ref in refs}
 
 

@@ -9,6 +9,7 @@ fragments, small data: URLs and regular files inside the project.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -53,6 +54,7 @@ class Inspection:
     format: str  # jpeg, png, tiff, webp, svg
     width: float | None
     height: float | None
+    decoded: bool = True  # False: the header alone was read
 
     @property
     def ratio(self) -> float | None:
@@ -71,8 +73,10 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def inspect_image(real: Path, expected: str, root: Path) -> Inspection:
-    """Check the regular file `real` (already resolved inside `root`) is a usable `expected` image."""
+def inspect_image(real: Path, expected: str, root: Path, *, decode: bool = True) -> Inspection:
+    """Check the regular file `real` (already resolved inside `root`) is a usable `expected` image.
+    With decode=False a raster image's header alone is read (format, pixel cap): a build decodes
+    every photo it converts anyway (images.py), and refuses a damaged one then."""
     size = real.stat().st_size
     if size == 0:
         raise ImageProblem("the file is empty")
@@ -85,22 +89,40 @@ def inspect_image(real: Path, expected: str, root: Path) -> Inspection:
         raise ImageProblem(f"the file's content is {found or 'not an image'}, not {expected}")
     if found == "svg":
         return _inspect_svg(real, root)
-    return _inspect_raster(real, found)
+    return _inspect_raster(real, found, decode)
 
 
-def _inspect_raster(real: Path, fmt: str) -> Inspection:
-    from PIL import Image as PILImage
+def decode_problem(exc: Exception) -> str:
+    """What a decoder failure means to the author."""
+    detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+    return f"cannot be read: {detail} (damaged or truncated file?)"
+
+
+@contextlib.contextmanager
+def truncation_refused():
+    """Pillow raises on a truncated image (WeasyPrint makes it tolerant when imported)."""
     from PIL import ImageFile
 
-    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint sets it on import; here truncation must show
+    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with warnings.catch_warnings():
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+
+
+def _inspect_raster(real: Path, fmt: str, decode: bool = True) -> Inspection:
+    from PIL import Image as PILImage
+
+    try:
+        with truncation_refused(), warnings.catch_warnings():
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(real) as opened:
                 width, height = opened.size
                 if width * height > MAX_PIXELS:
                     raise ImageProblem(f"{width}×{height} pixels is over the {MAX_PIXELS:,} pixel cap")
+                if not decode:
+                    return Inspection(fmt, width, height, decoded=False)
                 if fmt == "jpeg":  # decode at 1/8 scale: cheap, but reads every byte of the scan data
                     opened.draft(opened.mode, (max(1, width // 8), max(1, height // 8)))
                     opened.load()
@@ -113,10 +135,7 @@ def _inspect_raster(real: Path, fmt: str) -> Inspection:
     except PILImage.DecompressionBombError:
         raise ImageProblem(f"over the {MAX_PIXELS:,} pixel cap") from None
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
-        detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
-        raise ImageProblem(f"cannot be read: {detail} (damaged or truncated file?)") from None
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+        raise ImageProblem(decode_problem(exc)) from None
     return Inspection(fmt, width, height)
 
 
@@ -197,6 +216,19 @@ def inspect_image_cached(real: Path, expected: str, root: Path) -> Inspection:
     if remembered is not None:
         return remembered
     found = inspect_image(real, expected, root)
+    _remember(cached, found)
+    return found
+
+
+def remember_inspection(real: Path, expected: str, root: Path, found: Inspection) -> None:
+    """Remember that the file as it is now passed (the image pipeline decoded it whole)."""
+    try:
+        _remember(_remembered(real, expected, root)[1], found)
+    except OSError:
+        pass
+
+
+def _remember(cached: Path, found: Inspection) -> None:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -204,14 +236,14 @@ def inspect_image_cached(real: Path, expected: str, root: Path) -> Inspection:
         temp.replace(cached)
     except OSError:
         pass
-    return found
 
 
-def inspect_images_cached(files: Sequence[tuple[Path, str]], root: Path, *,
-                          workers: int | None = None) -> list[Inspection | ImageProblem | OSError]:
+def inspect_images_cached(files: Sequence[tuple[Path, str]], root: Path, *, workers: int | None = None,
+                          decode: bool = True) -> list[Inspection | ImageProblem | OSError]:
     """inspect_image_cached for each (real, expected) in `files`: the remembered ones looked up
     here, the others inspected over the cores. Each outcome is the Inspection, or the ImageProblem
-    or OSError that refused the file, in the order of `files`."""
+    or OSError that refused the file, in the order of `files`. With decode=False the files not
+    remembered have their headers read here (inspect_image), and are not remembered."""
     outcomes: list[Inspection | ImageProblem | OSError | None] = []
     for real, expected in files:
         try:
@@ -219,7 +251,10 @@ def inspect_images_cached(files: Sequence[tuple[Path, str]], root: Path, *,
         except OSError as exc:
             outcomes.append(exc)
     missing = [i for i, outcome in enumerate(outcomes) if outcome is None]
-    if missing:
+    if missing and not decode:
+        for i in missing:
+            outcomes[i] = _inspect_outcome((*files[i], root), decode=False)
+    elif missing:
         from PIL import Image, ImageFile  # noqa: F401 - imported once, before the fork
 
         inspected = map_in_processes(_inspect_outcome, [(*files[i], root) for i in missing], workers=workers)
@@ -228,9 +263,9 @@ def inspect_images_cached(files: Sequence[tuple[Path, str]], root: Path, *,
     return outcomes  # type: ignore[return-value]
 
 
-def _inspect_outcome(job: tuple[Path, str, Path]) -> Inspection | ImageProblem | OSError:
+def _inspect_outcome(job: tuple[Path, str, Path], decode: bool = True) -> Inspection | ImageProblem | OSError:
     try:
-        return inspect_image_cached(*job)
+        return inspect_image_cached(*job) if decode else inspect_image(*job, decode=False)
     except (ImageProblem, OSError) as exc:
         return exc
 

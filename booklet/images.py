@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .assets import Assets, image_refs
 from .diagnostics import Location, Report
+from .imagecheck import SUFFIXES, Inspection, decode_problem, remember_inspection, truncation_refused
 from .model import Book, Clipping, Figure, Gallery, ImageRef
 from .parallel import map_in_processes
 
@@ -163,9 +164,13 @@ def prepare_images(book: Book, assets: Assets, root: Path, settings: Settings, r
         path, hit, info = outcome
         stats.cached += hit
         stats.converted += not hit
+        if not image.decoded:  # it decoded whole when converted (now, or for the cached result)
+            stored = (info["height"], info["width"]) if info["orientation"] in SIDEWAYS else (info["width"], info["height"])
+            fmt = SUFFIXES[Path(ref).suffix.lower()]
+            remember_inspection((root / ref).resolve(), fmt, root, Inspection(fmt, *stored))
         stats.files[ref] = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         stats.sizes[f"{info['out_width']}x{info['out_height']}"] = ref
-        assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"])
+        assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"], decoded=True)
         if info["ppi"] < settings.ppi:
             report.warning(
                 "image.low-resolution",
@@ -233,9 +238,10 @@ def _prepare(job: tuple[Path, Placement, Settings, Path]):
     if found:  # the same content under another name or identity
         return found
     try:
-        data, info = convert(content, place, settings)
+        with truncation_refused():  # this decode is the check that the file is whole
+            data, info = convert(content, place, settings)
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
-        return f"cannot be converted ({type(exc).__name__}: {exc})"
+        return decode_problem(exc)
     _write(target, data)
     _write(meta, json.dumps(info, sort_keys=True).encode())
     return target, False, info

@@ -15,7 +15,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 
 from . import assemble, parts
-from .assets import Assets, collect_assets, draw_art
+from .assets import Assets, collect_assets, decode_remaining, draw_art
 from .audit import Audit, audit_document
 from .checks import run_checks
 from .convert import convert_book
@@ -103,8 +103,9 @@ def choose_profile(options: Options, book: Book, report: Report) -> Profile | No
     return None
 
 
-def check(options: Options, progress: Progress = lambda _: None) -> Result:
-    """Validate content and assets; no PDF."""
+def check(options: Options, progress: Progress = lambda _: None, *, decode: bool = True) -> Result:
+    """Validate content and assets; no PDF. With decode=False (a build) the photos not checked
+    before have their headers read; the image pipeline decodes them."""
     result = Result()
     started = time.perf_counter()
     root = project_root(options.edition_file)
@@ -122,7 +123,8 @@ def check(options: Options, progress: Progress = lambda _: None) -> Result:
         result.fonts = check_coverage(book, result.report, values)
         progress("checking images")
         palette = read_palette(stylesheets(_styles_dir(root), book.edition))  # the art takes the theme's colours
-        result.assets = collect_assets(book, root, result.report, strict=options.strict, palette=palette)
+        result.assets = collect_assets(book, root, result.report, strict=options.strict, palette=palette,
+                                       decode=decode)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -132,7 +134,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     from . import press
 
     started = time.perf_counter()
-    result = check(options, progress)
+    result = check(options, progress, decode=False)
     root = project_root(options.edition_file)
     if result.book is None or result.report.errors:
         raise ContentError(result.report)
@@ -149,6 +151,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     progress(f"preparing images for {profile.name} ({profile.colour.upper()}, {profile.ppi} ppi)")
     result.images = prepare_images(book, assets, root, Settings(profile.colour, profile.ppi, icc), result.report)
     progress(f"images: {result.images.converted} converted, {result.images.cached} from the cache")
+    decode_remaining(book, assets, root, result.report, strict=options.strict)
     if result.report.errors:
         raise ContentError(result.report)
     if book.edition.isbn:

@@ -18,7 +18,8 @@ from booklet.diagnostics import Location
 from booklet.imagecheck import ImageProblem, inspect_image, inspect_images_cached
 from booklet.images import Placement, Settings, convert, prepare_images
 from booklet.parallel import map_in_processes
-from booklet.pipeline import Options, check
+from booklet.diagnostics import ContentError
+from booklet.pipeline import Options, build, check
 from booklet.press import DEFAULT_ICC
 
 from .conftest import Project
@@ -196,6 +197,40 @@ def test_a_truncated_jpeg_is_refused_wherever_it_is_cut(tmp_path, progressive):
     assert [type(outcome).__name__ for outcome in outcomes] == ["ImageProblem"] * len(cuts) + ["Inspection"]
     assert all("truncated" in str(outcome) for outcome in outcomes[:-1])
     assert len(list((tmp_path / ".cache/imagecheck").iterdir())) == 1  # only the file that passed is remembered
+
+
+def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project):
+    """A build reads only the headers of photos it has not seen; their conversion is the check that
+    they are whole (at a DCT-reduced scale too), with the message `check` gives."""
+    import weasyprint  # noqa: F401 - makes Pillow tolerant of truncation, as in `serve`; a build must not be
+
+    folder = project.root / "assets/photos"
+    folder.mkdir(parents=True)
+    stored = io.BytesIO()
+    Image.effect_noise((2000, 1500), 60).convert("RGB").save(stored, "JPEG", quality=90)
+    large, full = stored.getvalue(), jpeg(False)  # large is placed half wide: decoded at half scale
+    files = {"whole.jpg": full, "cut-end.jpg": full[:-2], "cut-half.jpg": full[: len(full) // 2],
+             "large-cut-end.jpg": large[:-700], "large-cut-half.jpg": large[: len(large) // 2]}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    refs = list(files)
+    refs.insert(3, "whole.jpg")  # the large ones fall on the half-wide places (odd positions)
+    project.write("chapters/01-photos.yaml", chapter(*(f"assets/photos/{ref}" for ref in refs)))
+    project.edition("chapters/01-photos.yaml")
+    with pytest.raises(ContentError) as refused:
+        build(Options(edition_file=project.root / "booklet.yaml"))
+    lines = {f.format().splitlines()[0] for f in refused.value.report.findings if f.code == "image.invalid"}
+    assert len(lines) == 4, lines
+    assert all(re.search(r"cannot be read: image file is truncated .*\(damaged or truncated file\?\) "
+                         r"\[image\.invalid\]$", line) for line in lines), lines
+    assert not (project.root / "dist/booklet.pdf").exists()
+    assert len(list((project.root / ".cache/imagecheck").iterdir())) == 1  # the whole photo, decoded once
+    assert checked_errors(project) == {line.split(": image ")[1] for line in lines}  # check agrees
+
+
+def checked_errors(project: Project) -> set[str]:
+    result = check(Options(edition_file=project.root / "booklet.yaml"))
+    return {f.format().splitlines()[0].split(": image ")[1] for f in result.report.findings if f.code == "image.invalid"}
 
 
 def test_refused_images_are_reported_in_document_order_with_their_lines(project):
