@@ -2,7 +2,8 @@
 
 WeasyPrint's own fetcher reads any local file and the network. ConfinedFetcher lets it
 read only regular files inside the project (real path checked, symlinks resolved, size
-capped) and small data: URLs: no network, no file:// outside, no redirects. Origins maps
+capped) and small data: URLs: no network, no file:// outside, no redirects. A photo whose
+conversion is still running (images.PENDING) reads as a stand-in of its final size and mode. Origins maps
 a URL back to what named it — the YAML field of an image, the block whose HTML holds it
 (data-source="file:line"), or the stylesheet line — so every refusal is a located finding.
 """
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from .assets import Assets, image_refs
 from .diagnostics import Location
+from .images import PENDING, stand_in
 from .model import Book
 
 MAX_DATA_URL = 64 * 1024
@@ -32,6 +34,7 @@ class ConfinedFetcher:
 
     root: Path
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    stand_ins: dict = field(default_factory=dict)  # URL → images.Pending: laid out from a stand-in
 
     def make(self):
         from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -48,6 +51,10 @@ class ConfinedFetcher:
                     return super().fetch(url, headers)
                 if scheme != "file" or parts.netloc not in ("", "localhost"):
                     return confined._refuse(url, "only files inside the project may be read, never the network")
+                pending = PENDING.get(unquote(parts.path))
+                if pending is not None and not pending.target.is_file():  # still converting
+                    confined.stand_ins[url] = pending
+                    return URLFetcherResponse(url, stand_in(pending.size, pending.mode))
                 try:
                     real = Path(unquote(parts.path)).resolve(strict=True)
                 except (OSError, RuntimeError):

@@ -17,6 +17,7 @@ effective ppi.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -24,14 +25,17 @@ import json
 import math
 import os
 import re
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .assets import Assets, image_refs
 from .diagnostics import Location, Report
-from .imagecheck import SUFFIXES, Inspection, decode_problem, remember_inspection, truncation_refused
+from .imagecheck import SUFFIXES, Inspection, decode_problem, remember_inspection
 from .model import Book, Clipping, Figure, Gallery, ImageRef
-from .parallel import map_in_processes
+from .parallel import core_count
 
 PIPELINE_VERSION = 3  # bumped when the same settings would convert an image differently
 JPEG_QUALITY = 90
@@ -130,56 +134,240 @@ def placements(book: Book) -> dict[str, Placement]:
 
 def prepare_images(book: Book, assets: Assets, root: Path, settings: Settings, report: Report,
                    *, cache_dir: Path | None = None, workers: int | None = None) -> ImageStats:
-    """Convert every present raster image for the profile; point assets.images at the results.
+    """Convert every present raster image for the profile and wait for them (see Conversion)."""
+    conversion = Conversion(book, assets, root, settings, cache_dir=cache_dir, workers=workers)
+    conversion.start()
+    return conversion.finish(report)
 
-    Images already in the cache are found in this process without reading them (their content hash
-    is remembered by file identity); the others are converted over the cores (parallel.py).
+
+@dataclass(frozen=True)
+class Pending:
+    """A photo being converted: the file its conversion writes, and the pixel size and mode that
+    file will have, known from the source's header (a stand-in of the same is laid out meanwhile)."""
+
+    ref: str
+    source: Path
+    place: Placement
+    target: Path
+    meta: Path
+    size: tuple[int, int]
+    mode: str
+    ratio: float  # height / width of the upright source
+
+    @property
+    def failed(self) -> Path:
+        """Written when the conversion fails, so nothing waits for the target for ever."""
+        return self.target.with_suffix(".failed")
+
+
+PENDING: dict[str, Pending] = {}  # target file path → its conversion; set before the layout workers fork
+
+
+class Conversion:
+    """The photos of one build, in three steps.
+
+    Constructed: every present raster image is looked up in the cache (its content hash remembered
+    by file identity, so an unchanged photo is not read); each of the others is read once, hashed,
+    and its header gives the size and mode of its conversion. assets.images then points at the
+    cached files, present or still to be written, and PENDING lists the latter.
+    start(): the conversions run in threads (decoding, resampling, LittleCMS and encoding let go of
+    the GIL), while the parts are laid out; a part waits for its photos only before its PDF is
+    written (stand_ins_replaced). finish(): waits for them and reports what they found.
     """
-    root = root.resolve()
-    cache_dir = cache_dir or root / ".cache" / "images"
-    stats = ImageStats()
-    jobs = []
-    for ref, place in placements(book).items():
-        image = assets.images.get(ref)
-        if image is None or image.url is None or Path(ref).suffix.lower() == ".svg":
-            continue
-        jobs.append((ref, place, image))
-    if not jobs:
-        return stats
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    outcomes = [_find_cached(root / ref, place, settings, cache_dir) for ref, place, _ in jobs]
-    missing = [i for i, outcome in enumerate(outcomes) if outcome is None]
-    if missing:
-        from PIL import Image, ImageCms, ImageOps, JpegImagePlugin  # noqa: F401 - imported once, before the fork
 
-        converted = map_in_processes(_prepare, [(root / jobs[i][0], jobs[i][1], settings, cache_dir) for i in missing],
-                                     cost=lambda job: job[1].width_mm, workers=workers)
-        for i, outcome in zip(missing, converted):
-            outcomes[i] = outcome
-    for (ref, place, image), outcome in zip(jobs, outcomes):
-        if isinstance(outcome, str):
-            report.error("image.invalid", f"image {ref}: {outcome}", location=place.location, field=place.field)
-            assets.images[ref] = replace(image, url=None, problem=outcome)
-            continue
-        path, hit, info = outcome
-        stats.cached += hit
-        stats.converted += not hit
-        if not image.decoded:  # it decoded whole when converted (now, or for the cached result)
-            stored = (info["height"], info["width"]) if info["orientation"] in SIDEWAYS else (info["width"], info["height"])
-            fmt = SUFFIXES[Path(ref).suffix.lower()]
-            remember_inspection((root / ref).resolve(), fmt, root, Inspection(fmt, *stored))
-        stats.files[ref] = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        stats.sizes[f"{info['out_width']}x{info['out_height']}"] = ref
-        assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"], decoded=True)
-        if info["ppi"] < settings.ppi:
-            report.warning(
-                "image.low-resolution",
-                f"image {ref} is {info['width']}×{info['height']} px: {info['ppi']:.0f} ppi effective at its "
-                f"placed size ({info['placed_mm']:.0f} mm wide); {settings.ppi} ppi wanted",
-                location=place.location, field=place.field,
-                hint="use a larger original, or place it smaller",
-            )
-    return stats
+    def __init__(self, book: Book, assets: Assets, root: Path, settings: Settings, *,
+                 cache_dir: Path | None = None, workers: int | None = None):
+        self.assets, self.root, self.settings = assets, root.resolve(), settings
+        self.cache_dir = cache_dir or self.root / ".cache" / "images"
+        self.workers = max(1, workers or core_count())
+        self.outcomes: dict[str, object] = {}  # ref → (file, cache hit, info), Pending, or a problem text
+        self.places: dict[str, Placement] = {}
+        self.futures: dict[str, Future] = {}
+        self.executor: ThreadPoolExecutor | None = None
+        self.tolerant = None
+        self.waiting: list[Pending] = []
+        for ref, place in placements(book).items():
+            image = assets.images.get(ref)
+            if image is None or image.url is None or Path(ref).suffix.lower() == ".svg":
+                continue
+            self.places[ref] = place
+        if not self.places:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        unknown = []
+        for ref, place in self.places.items():
+            found = _find_cached(self.root / ref, place, settings, self.cache_dir)
+            if found is None:
+                unknown.append(ref)
+            else:
+                self.outcomes[ref] = found
+        if unknown:  # read and hashed side by side, before any layout worker forks
+            with ThreadPoolExecutor(min(self.workers, len(unknown))) as pool:
+                surveyed = pool.map(self._survey, unknown)
+                self.outcomes.update(zip(unknown, surveyed))
+        self.waiting = self.pending  # registered in PENDING until finish()
+        for ref, outcome in self.outcomes.items():
+            image = assets.images[ref]
+            if isinstance(outcome, Pending):
+                with contextlib.suppress(OSError):
+                    outcome.failed.unlink()
+                PENDING[str(outcome.target)] = outcome
+                assets.images[ref] = replace(image, url=outcome.target.as_uri(), ratio=outcome.ratio)
+            elif not isinstance(outcome, str):
+                path, _, info = outcome
+                assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"],
+                                             decoded=True)
+
+    @property
+    def pending(self) -> list[Pending]:
+        return [outcome for outcome in self.outcomes.values() if isinstance(outcome, Pending)]
+
+    def _survey(self, ref: str):
+        """(file, True, info) when the same content is cached under another name; else the Pending
+        conversion; or a problem text."""
+        source, place = self.root / ref, self.places[ref]
+        try:
+            with source.open("rb") as handle:
+                identity = _identity(source, os.fstat(handle.fileno()))  # before reading: a later change shows
+                content = handle.read()
+        except OSError as exc:
+            return f"cannot be read ({exc.strerror})"
+        content_hash = hashlib.sha256(content).hexdigest()
+        memo = _content_memo(self.cache_dir, identity)
+        try:
+            memo.parent.mkdir(exist_ok=True)
+            _write(memo, content_hash.encode())
+        except OSError:
+            pass  # only the next build is slower
+        target, meta = _cache_entry(content_hash, place, self.settings, self.cache_dir)
+        found = _read_cached(target, meta)
+        if found:
+            return found
+        from PIL import Image as PILImage
+
+        try:
+            with PILImage.open(io.BytesIO(content)) as opened:
+                width, height, _ = _upright_size(opened)
+        except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
+            return decode_problem(exc)
+        size, _, _ = output_size(width, height, place, self.settings)
+        return Pending(ref, source, place, target, meta, size or (width, height),
+                       "CMYK" if self.settings.colour == "cmyk" else "RGB", height / width)
+
+    def start(self) -> None:
+        """Start the conversions (after the layout workers have forked: no thread is copied into them)."""
+        pending = self.pending
+        if not pending or self.executor is not None:
+            return
+        from PIL import ImageFile
+
+        self.tolerant = ImageFile.LOAD_TRUNCATED_IMAGES  # the decode is the check that the file is whole
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        self.executor = ThreadPoolExecutor(min(self.workers, len(pending)), thread_name_prefix="image")
+        for item in pending:  # in book order, as the parts that wait for them are written
+            self.futures[item.ref] = self.executor.submit(_convert_pending, item, self.settings)
+
+    def finish(self, report: Report) -> ImageStats:
+        """Wait for the conversions; point assets.images at the results and report what was found."""
+        try:
+            for ref, future in self.futures.items():
+                self.outcomes[ref] = future.result()
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True, cancel_futures=True)
+                from PIL import ImageFile
+
+                ImageFile.LOAD_TRUNCATED_IMAGES = self.tolerant
+            for item in self.waiting:
+                PENDING.pop(str(item.target), None)
+                with contextlib.suppress(OSError):
+                    item.failed.unlink()
+        stats = ImageStats()
+        for ref, outcome in self.outcomes.items():
+            place, image = self.places[ref], self.assets.images[ref]
+            if isinstance(outcome, Pending):  # never started (the build stopped first)
+                continue
+            if isinstance(outcome, str):
+                report.error("image.invalid", f"image {ref}: {outcome}", location=place.location, field=place.field)
+                self.assets.images[ref] = replace(image, url=None, problem=outcome)
+                continue
+            path, hit, info = outcome
+            stats.cached += hit
+            stats.converted += not hit
+            if not image.decoded:  # it decoded whole when converted (now, or for the cached result)
+                stored = (info["height"], info["width"]) if info["orientation"] in SIDEWAYS else (info["width"], info["height"])
+                fmt = SUFFIXES[Path(ref).suffix.lower()]
+                remember_inspection((self.root / ref).resolve(), fmt, self.root, Inspection(fmt, *stored))
+            stats.files[ref] = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+            stats.sizes[f"{info['out_width']}x{info['out_height']}"] = ref
+            self.assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"],
+                                              decoded=True)
+            if info["ppi"] < self.settings.ppi:
+                report.warning(
+                    "image.low-resolution",
+                    f"image {ref} is {info['width']}×{info['height']} px: {info['ppi']:.0f} ppi effective at its "
+                    f"placed size ({info['placed_mm']:.0f} mm wide); {self.settings.ppi} ppi wanted",
+                    location=place.location, field=place.field,
+                    hint="use a larger original, or place it smaller",
+                )
+        return stats
+
+
+def _convert_pending(item: Pending, settings: Settings):
+    """One photo into the cache, in a thread: (file, False, info) or a problem text (then the
+    failure marker is written, so that a part waiting for it stops)."""
+    try:
+        try:
+            content = item.source.read_bytes()
+        except OSError as exc:
+            problem = f"cannot be read ({exc.strerror})"
+        else:
+            try:
+                data, info = convert(content, item.place, settings)
+            except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
+                problem = decode_problem(exc)
+            else:
+                if (info["out_width"], info["out_height"]) != item.size or info["mode"] != item.mode:
+                    raise RuntimeError(f"{item.ref} converted to {info['out_width']}×{info['out_height']} "
+                                       f"{info['mode']}, not the {item.size} {item.mode} laid out")
+                _write(item.target, data)
+                _write(item.meta, json.dumps(info, sort_keys=True).encode())
+                return item.target, False, info
+    except BaseException:
+        _write(item.failed, b"the conversion stopped")
+        raise
+    _write(item.failed, problem.encode())
+    return problem
+
+
+def stand_ins_replaced(stand_ins: list[tuple[object, Pending]], timeout: float = 600) -> str | None:
+    """Point each image laid out from a stand-in (WeasyPrint's RasterImage and its Pending) at its
+    converted file, once written: the PDF then embeds the file as if it had been laid out from it.
+    Returns None, or why an image cannot be had."""
+    from weasyprint.images import LazyLocalImage
+
+    deadline = time.monotonic() + timeout
+    for image, item in stand_ins:
+        while not item.target.is_file():
+            if item.failed.is_file() or time.monotonic() > deadline:
+                return f"image {item.ref} could not be converted"
+            time.sleep(0.01)
+        image.image_data = LazyLocalImage(str(item.target))
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def stand_in(size: tuple[int, int], mode: str) -> bytes:
+    """A JPEG header that reads as `size` pixels in `mode` (as the conversion saves it: an Adobe
+    marker for CMYK), with one pixel of data: what the layout needs of a photo still converting."""
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new(mode, (1, 1), 0).save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    data = bytearray(buffer.getvalue())
+    frame = data.index(b"\xff\xc0")  # baseline frame header: length, precision, height, width
+    data[frame + 5:frame + 9] = size[1].to_bytes(2, "big") + size[0].to_bytes(2, "big")
+    return bytes(data)
 
 
 def _identity(source: Path, stat: os.stat_result) -> str:
@@ -217,38 +405,8 @@ def _find_cached(source: Path, place: Placement, settings: Settings, cache_dir: 
     return _read_cached(*_cache_entry(content_hash, place, settings, cache_dir))
 
 
-def _prepare(job: tuple[Path, Placement, Settings, Path]):
-    """One image into the cache, in a worker: (cached path, cache hit, info) or a problem text."""
-    source, place, settings, cache_dir = job
-    try:
-        with source.open("rb") as handle:
-            identity = _identity(source, os.fstat(handle.fileno()))  # before reading: a later change shows
-            content = handle.read()
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
-    content_hash = hashlib.sha256(content).hexdigest()
-    memo = _content_memo(cache_dir, identity)
-    try:
-        memo.parent.mkdir(exist_ok=True)
-        _write(memo, content_hash.encode())
-    except OSError:
-        pass  # only the next build is slower
-    target, meta = _cache_entry(content_hash, place, settings, cache_dir)
-    found = _read_cached(target, meta)
-    if found:  # the same content under another name or identity
-        return found
-    try:
-        with truncation_refused():  # this decode is the check that the file is whole
-            data, info = convert(content, place, settings)
-    except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
-        return decode_problem(exc)
-    _write(target, data)
-    _write(meta, json.dumps(info, sort_keys=True).encode())
-    return target, False, info
-
-
 def _write(target: Path, data: bytes) -> None:
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temp.write_bytes(data)
     os.replace(temp, target)
 
@@ -269,14 +427,9 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
 
     with PILImage.open(io.BytesIO(content)) as opened:
         embedded = opened.info.get("icc_profile")
-        orientation = opened.getexif().get(0x0112, 1)
+        width, height, orientation = _upright_size(opened)
         sideways = orientation in SIDEWAYS
-        width, height = opened.size[::-1] if sideways else opened.size  # upright
-        ratio = height / width
-        placed_mm = min(place.width_mm, place.max_height_mm / ratio)
-        ppi = width / (placed_mm / MM_PER_INCH)
-        wanted = math.ceil(placed_mm / MM_PER_INCH * settings.ppi)
-        size = (wanted, max(1, round(wanted * ratio))) if width > wanted else None  # never upscale
+        size, placed_mm, ppi = output_size(width, height, place, settings)
         if size:
             least = tuple(math.ceil(side * DRAFT_SHORTFALL) for side in size)
             opened.draft(opened.mode, least[::-1] if sideways else least)  # decodes to at least `least`
@@ -291,8 +444,25 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
     info = {"width": width, "height": height, "ppi": round(ppi, 1), "placed_mm": round(placed_mm, 1),
             "source_mode": source_mode, "icc": bool(embedded), "orientation": orientation,
-            "out_width": image.width, "out_height": image.height, "colour": settings.colour}
+            "out_width": image.width, "out_height": image.height, "colour": settings.colour, "mode": image.mode}
     return buffer.getvalue(), info
+
+
+def _upright_size(opened) -> tuple[int, int, int]:
+    """Width and height of an opened image once turned upright, and its EXIF orientation."""
+    orientation = opened.getexif().get(0x0112, 1)
+    width, height = opened.size[::-1] if orientation in SIDEWAYS else opened.size
+    return width, height, orientation
+
+
+def output_size(width: int, height: int, place: Placement, settings: Settings):
+    """(the pixel size to resample to, or None to keep the image's own; placed width in mm; the
+    source's effective ppi there): the profile's ppi at the largest placed size, never upscaled."""
+    ratio = height / width
+    placed_mm = min(place.width_mm, place.max_height_mm / ratio)
+    wanted = math.ceil(placed_mm / MM_PER_INCH * settings.ppi)
+    size = (wanted, max(1, round(wanted * ratio))) if width > wanted else None
+    return size, placed_mm, width / (placed_mm / MM_PER_INCH)
 
 
 def _flatten(image):

@@ -34,6 +34,7 @@ from pathlib import Path
 from . import fontsubset
 from .diagnostics import BuildError, Finding, Report
 from .html import pieces
+from .images import stand_ins_replaced
 
 FRONT, BACK = "front", "back"
 CACHE_VERSION = "2"
@@ -148,6 +149,9 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
             _write_json(remembered, reserved)  # the next build with this content lays it out once
         result.reserved = reserved or {}
         _read_pages(result, document)
+        problem = stand_ins_replaced(document.stand_ins)  # photos laid out while they were converted
+        if problem:
+            raise BuildError(problem, 1)
         if context.in_process:
             result.document = document
             return
@@ -316,8 +320,10 @@ class Parts:
     folios: dict[str, int]  # anchor → folio
 
 
-def lay_out_book(context: Context, jobs: int, report: Report, progress: ProgressFn) -> Parts:
-    """Every part laid out with its true start folio; findings added to `report` in book order."""
+def lay_out_book(context: Context, jobs: int, report: Report, progress: ProgressFn,
+                 alongside: Callable[[], None] | None = None) -> Parts:
+    """Every part laid out with its true start folio; findings added to `report` in book order.
+    `alongside` starts work in threads (the photos' conversion) once the workers have forked."""
     global _CONTEXT
     _CONTEXT = context
     book = context.book
@@ -333,6 +339,9 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
         fontsubset.share_faces([book.edition.fonts.body, book.edition.fonts.heading])
     pool = _Pool(1 if context.in_process else jobs, progress, book)
     try:
+        if alongside is not None:
+            pool.fork()  # before the threads start: a fork copies no thread
+            alongside()
         pending: dict[str, int] = {}
         folio = 1
         for name in names:  # guesses: last build's folio (the plan's may not hold), else the plan's, else next
@@ -449,12 +458,15 @@ class _Pool:
                 by_name[task[0]] = lay_out(*task)
                 self._report(by_name[task[0]])
         elif tasks:
-            if self.pool is None:
-                self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_start)
+            self.fork()
             for result in self.pool.imap_unordered(_lay_out_task, tasks):
                 by_name[result.name] = result
                 self._report(result)
         return [by_name[name] for name in names]
+
+    def fork(self) -> None:
+        if self.pool is None and self.jobs > 1:
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_start)
 
     def _report(self, result: PartResult) -> None:
         if result.pages and result.name not in (FRONT, BACK):

@@ -23,7 +23,7 @@ from .confine import Origins, image_origins
 from .coverage import FontFile, check_coverage
 from .diagnostics import BuildError, ContentError, Location, Report
 from .html import render_html
-from .images import ImageStats, Settings, prepare_images
+from .images import Conversion, ImageStats, Settings
 from .isbn import draw_ean13
 from .limits import Limits, render_limits
 from .model import Book
@@ -149,11 +149,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     result.profile = profile.name
     output = options.output or profile.output(options.edition_file, root)
     progress(f"preparing images for {profile.name} ({profile.colour.upper()}, {profile.ppi} ppi)")
-    result.images = prepare_images(book, assets, root, Settings(profile.colour, profile.ppi, icc), result.report)
-    progress(f"images: {result.images.converted} converted, {result.images.cached} from the cache")
-    decode_remaining(book, assets, root, result.report, strict=options.strict)
-    if result.report.errors:
-        raise ContentError(result.report)
+    conversion = Conversion(book, assets, root, Settings(profile.colour, profile.ppi, icc))
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     styles_dir = _styles_dir(root)
@@ -169,9 +165,14 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         cache=root / ".cache" / "parts",
         code=parts.code_digest(profile.name, repr(sorted(profile.pdf_options.items())), hashlib.sha256(icc).hexdigest(),
                                *_font_identities(result.fonts)))
-    progress(f"laying out {len(book.chapters)} chapters")
+    converting = len(conversion.pending)
+    progress(f"laying out {len(book.chapters)} chapters" + (f", converting {converting} images alongside"
+                                                            if converting else ""))
     with _lock(output):
-        laid = parts.lay_out_book(context, options.jobs, result.report, progress)
+        laid = _lay_out_beside(context, options, conversion, result, progress)
+        decode_remaining(book, assets, root, result.report, strict=options.strict)
+        if result.report.errors:
+            raise ContentError(result.report)
         _not_interrupted()
         reserved = {k: v for part in assemble.in_order(laid) for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
@@ -249,6 +250,33 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         progress("writing the proof report")
         result.proof_report = write_proof_report(result, options.edition_file, root)
     return result
+
+
+def _lay_out_beside(context: parts.Context, options: Options, conversion: Conversion, result: Result,
+                    progress: Progress) -> parts.Parts:
+    """The parts laid out while the photos are converted; the images' findings come first."""
+    layout = Report()
+    try:
+        laid = parts.lay_out_book(context, options.jobs, layout, progress, alongside=conversion.start)
+    except BuildError as exc:
+        result.images = conversion.finish(result.report)
+        _add_all(result.report, layout)
+        if result.report.errors and any(f.code.startswith("image.") for f in result.report.errors):
+            raise ContentError(result.report) from None  # a photo that cannot be converted stopped its part
+        exc.report = result.report
+        raise
+    except BaseException:
+        conversion.finish(Report())
+        raise
+    result.images = conversion.finish(result.report)
+    progress(f"images: {result.images.converted} converted, {result.images.cached} from the cache")
+    _add_all(result.report, layout)
+    return laid
+
+
+def _add_all(report: Report, more: Report) -> None:
+    for finding in more.findings:
+        report.add(finding)
 
 
 def _font_identities(fonts: list[FontFile]) -> list[str]:

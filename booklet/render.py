@@ -79,10 +79,12 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report,
     previous = logger.propagate
     logger.propagate = False
     try:
+        images: dict = {}
         document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=url_fetcher).render(
             stylesheets=[_parsed_css(text, root.resolve().as_uri() + "/", url_fetcher) for text in css_texts],
-            font_config=font_config,
+            font_config=font_config, cache=images,
         )
+        document.stand_ins = [(images[url], pending) for url, pending in fetcher.stand_ins.items() if url in images]
     finally:
         logger.removeHandler(capture)
         logger.propagate = previous

@@ -7,6 +7,8 @@ import io
 import math
 import os
 import re
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from PIL import Image
 
 from booklet.diagnostics import Location
 from booklet.imagecheck import ImageProblem, inspect_image, inspect_images_cached
+from booklet import images
 from booklet.images import Placement, Settings, convert, prepare_images
 from booklet.parallel import map_in_processes
 from booklet.diagnostics import ContentError
@@ -199,10 +202,73 @@ def test_a_truncated_jpeg_is_refused_wherever_it_is_cut(tmp_path, progressive):
     assert len(list((tmp_path / ".cache/imagecheck").iterdir())) == 1  # only the file that passed is remembered
 
 
-def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project):
+def slow_conversions(monkeypatch, seconds: float, project: Project) -> Path:
+    """Conversions that take `seconds` longer, so the parts are laid out before the photos are
+    ready; returns the file where each part's layout writes how many stand-ins it had."""
+    import booklet.parts
+
+    convert_now = images.convert
+    replace_now = booklet.parts.stand_ins_replaced
+    log = project.root / "stand-ins.log"
+
+    def later(*args):
+        time.sleep(seconds)
+        return convert_now(*args)
+
+    def logged(stand_ins, *args):  # runs in the workers (forked after the patch)
+        with log.open("a") as handle:
+            handle.write(f"{len(stand_ins)}\n")
+        return replace_now(stand_ins, *args)
+
+    monkeypatch.setattr(images, "convert", later)
+    monkeypatch.setattr(booklet.parts, "stand_ins_replaced", logged)
+    return log
+
+
+def stand_ins_used(log: Path) -> int:
+    return sum(int(line) for line in log.read_text().split())
+
+
+def test_photos_converted_while_the_parts_are_laid_out_give_the_same_pdf(project, monkeypatch):
+    """A part is laid out from stand-ins of the photos still converting, and waits for them only to
+    write its PDF: the same bytes as a build that lays the parts out from the converted files."""
+    project, refs = photo_project(project)
+    log = slow_conversions(monkeypatch, 0.5, project)
+    said: list[str] = []
+    build(Options(edition_file=project.root / "booklet.yaml"), said.append)
+    assert any(f"converting {len(refs)} images alongside" in line for line in said), said
+    assert stand_ins_used(log) > 0
+    first = (project.root / "dist/booklet.pdf").read_bytes()
+    assert not list((project.root / ".cache/images").glob("*.failed"))
+    shutil.rmtree(project.root / ".cache/parts")
+    log.unlink()
+    said.clear()
+    build(Options(edition_file=project.root / "booklet.yaml"), said.append)
+    assert not any("alongside" in line for line in said) and stand_ins_used(log) == 0
+    assert (project.root / "dist/booklet.pdf").read_bytes() == first
+
+
+def test_a_stand_in_reads_as_the_converted_photo_would():
+    from weasyprint.images import RasterImage
+
+    for mode, settings in (("CMYK", PRINT), ("RGB", Settings("rgb", 150))):
+        data, info = convert(jpeg(False), Placement(60, 110, Location("x.yaml"), "image"), settings)
+        real, stand_in = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(images.stand_in((info["out_width"], info["out_height"]), mode)))
+        assert (stand_in.size, stand_in.mode) == (real.size, real.mode) == ((info["out_width"], info["out_height"]), mode)
+        options = {"jpeg_quality": None, "dpi": None, "optimize_images": False}
+        seen = [RasterImage(image, "id", bytes(1), options=options) for image in (real, stand_in)]
+        assert [(i.width, i.height, i.mode, i.invert_colors, i.format) for i in seen][0] == \
+            [(i.width, i.height, i.mode, i.invert_colors, i.format) for i in seen][1]
+
+
+@pytest.mark.parametrize("delay", [0, 0.4], ids=["converted-first", "parts-waiting"])
+def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project, monkeypatch, delay):
     """A build reads only the headers of photos it has not seen; their conversion is the check that
-    they are whole (at a DCT-reduced scale too), with the message `check` gives."""
+    they are whole (at a DCT-reduced scale too), with the message `check` gives, also when the
+    parts laid out meanwhile wait for them."""
     import weasyprint  # noqa: F401 - makes Pillow tolerant of truncation, as in `serve`; a build must not be
+
+    log = slow_conversions(monkeypatch, delay, project)
 
     folder = project.root / "assets/photos"
     folder.mkdir(parents=True)
@@ -224,8 +290,19 @@ def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project):
     assert all(re.search(r"cannot be read: image file is truncated .*\(damaged or truncated file\?\) "
                          r"\[image\.invalid\]$", line) for line in lines), lines
     assert not (project.root / "dist/booklet.pdf").exists()
+    assert not delay or stand_ins_used(log) > 0
+    assert not list((project.root / ".cache/images").glob("*.failed"))
+    remembered = list((project.root / ".cache/parts").glob("*.pdf"))  # the front and back matter
+    assert remembered and not any(raster_images(path) for path in remembered)  # not the chapter's stand-ins
     assert len(list((project.root / ".cache/imagecheck").iterdir())) == 1  # the whole photo, decoded once
     assert checked_errors(project) == {line.split(": image ")[1] for line in lines}  # check agrees
+
+
+def raster_images(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return sum(1 for obj in document.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image")
 
 
 def checked_errors(project: Project) -> set[str]:
