@@ -21,6 +21,7 @@ import bisect
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from .cjk import OPENING, PUNCTUATION
 from .typeset import is_cjk
@@ -193,12 +194,12 @@ def _cjk(text: str) -> bool:
     return len(text) == 1 and is_cjk(text)
 
 
-def audit_pdf(pdf_bytes: bytes, lines: list[Line], layout_problems: list[Problem] = ()) -> Audit:
+def audit_pdf(pdf: bytes | Path, lines: list[Line], layout_problems: list[Problem] = ()) -> Audit:
     from .printed import printed_glyphs
 
     audit = Audit(problems=list(layout_problems))
     by_page = {}
-    for number, glyphs in printed_glyphs(pdf_bytes, {line.page for line in lines}).items():
+    for number, glyphs in printed_glyphs(pdf, {line.page for line in lines}).items():
         glyphs = sorted(glyphs, key=lambda g: g.baseline)
         by_page[number] = (glyphs, [g.baseline for g in glyphs])
     for line in lines:

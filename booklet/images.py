@@ -278,6 +278,7 @@ class Conversion:
                 from PIL import ImageFile
 
                 ImageFile.LOAD_TRUNCATED_IMAGES = self.tolerant
+                release_freed_memory()
             for item in self.waiting:
                 PENDING.pop(str(item.target), None)
                 with contextlib.suppress(OSError):
@@ -313,6 +314,15 @@ class Conversion:
         return stats
 
 
+def release_freed_memory() -> None:
+    """Give back to the system what this process has freed: glibc keeps it (in each thread's
+    arena) for the next allocations."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _convert_pending(item: Pending, settings: Settings):
     """One photo into the cache, in a thread: (file, False, info) or a problem text (then the
     failure marker is written, so that a part waiting for it stops)."""
@@ -330,6 +340,7 @@ def _convert_pending(item: Pending, settings: Settings):
                 if (info["out_width"], info["out_height"]) != item.size or info["mode"] != item.mode:
                     raise RuntimeError(f"{item.ref} converted to {info['out_width']}×{info['out_height']} "
                                        f"{info['mode']}, not the {item.size} {item.mode} laid out")
+                del content
                 _write(item.target, data)
                 _write(item.meta, json.dumps(info, sort_keys=True).encode())
                 return item.target, False, info
@@ -439,6 +450,8 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         image = _flatten(image)
         if size and image.size != size:
             image = image.resize(size, PILImage.Resampling.LANCZOS)
+        if image is not opened:
+            opened.close()  # its pixels go before the colour conversion makes more
         image = _to_colour(image, embedded, settings)
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)

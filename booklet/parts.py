@@ -34,7 +34,7 @@ from pathlib import Path
 from . import fontsubset
 from .diagnostics import BuildError, Finding, Report
 from .html import pieces
-from .images import stand_ins_replaced
+from .images import release_freed_memory, stand_ins_replaced
 
 FRONT, BACK = "front", "back"
 CACHE_VERSION = "2"
@@ -155,34 +155,43 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         if context.in_process:
             result.document = document
             return
-        with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
-            pdf = write_pdf(document, book.edition, context.profile.pdf_options)
-        result.fonts = deferred.glyphs
-        if context.audit:
-            from .audit import lines_of
+        key = _part_key(context, plan_key, result.reserved)
+        result.pdf = context.cache / f"{key}.pdf"
+        # written to files, finished from one into the other and read back from it: a part's
+        # photographs are never held in memory whole
+        written, finished = (result.pdf.with_name(f".{result.pdf.name}.{os.getpid()}.{step}") for step in ("w", "f"))
+        try:
+            with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
+                write_pdf(document, book.edition, context.profile.pdf_options, target=written)
+            result.fonts = deferred.glyphs
+            if context.audit:
+                from .audit import lines_of
 
-            laid_lines = lines_of(document)
-        if context.profile.name == "proof":
-            from .proof import read_layout
+                laid_lines = lines_of(document)
+            if context.profile.name == "proof":
+                from .proof import read_layout
 
-            result.proof = read_layout(document)
-    del document  # its boxes and photographs, before the PDF is finished and read back
-    gc.collect()
-    if context.press:
-        from .press import finish_press
+                result.proof = read_layout(document)
+            del document  # its boxes, before the PDF is finished and read back
+            gc.collect()
+            if context.press:
+                from .press import finish_press
 
-        icc, palette, identifier = context.press
-        pdf, _ = finish_press(pdf, book.edition, icc, palette, identifier, document_level=False)
-    if context.audit:
-        from .audit import audit_pdf
+                icc, palette, identifier = context.press
+                finish_press(written, book.edition, icc, palette, identifier, document_level=False, target=finished)
+            else:
+                os.replace(written, finished)
+            if context.audit:
+                from .audit import audit_pdf
 
-        result.audit = audit_pdf(pdf, *laid_lines)
-    key = _part_key(context, plan_key, result.reserved)
-    result.pdf = context.cache / f"{key}.pdf"
-    try:
-        write_bytes(result.pdf, pdf)
-    except OSError as exc:
-        raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
+                result.audit = audit_pdf(finished, *laid_lines)
+            os.replace(finished, result.pdf)
+        except OSError as exc:
+            raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
+        finally:
+            for temp in (written, finished):
+                with contextlib.suppress(OSError):
+                    temp.unlink()
     result.findings = list(report.findings)
     with contextlib.suppress(OSError):
         write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
@@ -481,7 +490,10 @@ class _Pool:
 
 
 def _lay_out_task(task: tuple) -> PartResult:
-    return lay_out(*task)
+    try:
+        return lay_out(*task)
+    finally:
+        release_freed_memory()  # a worker holds what its largest part needed, not for the next
 
 
 def _worker_start() -> None:

@@ -33,7 +33,8 @@ from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .proof import Stamper
 from .proof_report import write_proof_report
 from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
-from .reproducible import input_files, load_hashes, manifest, manifest_bytes, save_hashes, sha256_file
+from .reproducible import (ask_font_files, input_files, load_hashes, manifest, manifest_bytes, save_hashes,
+                           sha256_file)
 from .theme import read_palette
 from .validate import load_book
 
@@ -257,7 +258,8 @@ def _lay_out_beside(context: parts.Context, options: Options, conversion: Conver
     """The parts laid out while the photos are converted; the images' findings come first."""
     layout = Report()
     try:
-        laid = parts.lay_out_book(context, options.jobs, layout, progress, alongside=conversion.start)
+        laid = parts.lay_out_book(context, options.jobs, layout, progress, alongside=lambda: (
+            conversion.start(), ask_font_files(context.book.edition)))
     except BuildError as exc:
         result.images = conversion.finish(result.report)
         _add_all(result.report, layout)

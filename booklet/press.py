@@ -139,13 +139,14 @@ class PressReport:
     left: list[str] = field(default_factory=list)  # what could not be converted
 
 
-def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
-                 document_level: bool = True) -> tuple[bytes, PressReport]:
+def finish_press(source: bytes | Path, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
+                 document_level: bool = True, target: Path | None = None) -> tuple[bytes, PressReport]:
     """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
-    the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book)."""
+    the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book).
+    Returns the finished PDF, or b"" when it is written to `target`."""
     converter = ColourConverter(icc, palette)
     report = PressReport()
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    pdf = pikepdf.open(source if isinstance(source, Path) else io.BytesIO(source))
     walk = _Walk(pdf, converter, report)
     for page in pdf.pages:
         walk.container(page.obj, is_page=True)
@@ -155,11 +156,12 @@ def finish_press(pdf_bytes: bytes, edition: Edition, icc: bytes, palette: dict, 
     if document_level:
         _add_output_intent(pdf, icc, converter)
         _set_metadata(pdf, edition, identifier)
-    out = io.BytesIO()
+    out = io.BytesIO() if target is None else target
     # a part's /ID is dropped when the parts are joined: no MD5 of its 30 MB of photographs for it
     pdf.save(out, deterministic_id=document_level, static_id=not document_level, fix_metadata_version=False,
              min_version="1.6", object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue(), report
+    pdf.close()
+    return (out.getvalue() if target is None else b""), report
 
 
 def finish_document(pdf, edition: Edition, icc: bytes, palette: dict, identifier: bytes) -> None:

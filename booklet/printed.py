@@ -11,8 +11,10 @@ pdfplumber's). Pictures are not opened: they hold no text.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 import pikepdf
@@ -42,13 +44,19 @@ class Glyph(NamedTuple):
     order: int  # drawing order on its page
 
 
-def printed_glyphs(pdf_bytes: bytes, pages: set[int]) -> dict[int, list[Glyph]]:
-    """The characters printed on each of `pages` (0-based), in drawing order."""
-    document = PDFDocument(PDFParser(io.BytesIO(pdf_bytes)))
+def printed_glyphs(pdf: bytes | Path, pages: set[int]) -> dict[int, list[Glyph]]:
+    """The characters printed on each of `pages` (0-based), in drawing order (`pdf`: its bytes or file)."""
+    with (open(pdf, "rb") if isinstance(pdf, Path) else contextlib.nullcontext(io.BytesIO(pdf))) as stream:
+        return _printed_glyphs(stream, pdf if isinstance(pdf, Path) else io.BytesIO(pdf), pages)
+
+
+def _printed_glyphs(stream, again, pages: set[int]) -> dict[int, list[Glyph]]:
+    """`stream` for pdfminer, `again` (the same PDF) for pikepdf: each reads at its own place."""
+    document = PDFDocument(PDFParser(stream))
     resources = PDFResourceManager(caching=True)
     found: dict[int, list[Glyph]] = {}
     last = max(pages, default=-1)
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as source:
+    with pikepdf.open(again) as source:
         recorder = _GlyphRecorder(resources, source)
         interpreter = _TextInterpreter(resources, recorder)
         for number, page in enumerate(PDFPage.create_pages(document)):

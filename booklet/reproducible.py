@@ -17,6 +17,7 @@ import os
 import platform
 import subprocess
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -101,14 +102,34 @@ def save_hashes(cache: Path) -> None:
         write_bytes(cache / "hashes.json", json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}).encode())
 
 
+_ASKED: dict[tuple[str, ...], Future] = {}
+
+
+def ask_font_files(edition: Edition) -> None:
+    """Start font_files in a thread: each fc-match forks this process, best while it is small
+    (a build asks while the parts are laid out, and takes the answer for its manifest)."""
+    patterns = _font_patterns(edition)
+    if patterns not in _ASKED:
+        asking = ThreadPoolExecutor(1)
+        _ASKED[patterns] = asking.submit(_match_all, patterns)
+        asking.shutdown(wait=False)
+
+
 def font_files(edition: Edition) -> dict[str, str]:
     """Family (and weight) → the file fontconfig picks for it."""
-    from concurrent.futures import ThreadPoolExecutor
+    patterns = _font_patterns(edition)
+    asked = _ASKED.pop(patterns, None)
+    return asked.result() if asked is not None else _match_all(patterns)
 
-    patterns = []
+
+def _font_patterns(edition: Edition) -> tuple[str, ...]:
+    patterns: list[str] = []
     for family in (edition.fonts.body, edition.fonts.heading, "DejaVu Serif", "DejaVu Sans"):
         patterns += [family, f"{family}:bold"]
+    return tuple(patterns)
 
+
+def _match_all(patterns: tuple[str, ...]) -> dict[str, str]:
     def match(pattern: str) -> str:
         try:
             return subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
