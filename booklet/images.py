@@ -1,15 +1,21 @@
-"""The image pipeline, before layout: every photo checked, colour-converted, resampled and cached.
+"""The image pipeline: every photo checked, colour-converted, resampled and cached, beside the layout.
 
 For each raster image the content places: the format (by magic bytes, in assets.py), the pixel
 size, the colour mode, an embedded ICC profile and the EXIF orientation are read; the image is
 turned upright, converted through LittleCMS (Pillow ImageCms) to CMYK for the output profile
 (print) or to sRGB (screen, proof), resampled to the profile's resolution at its largest placed
-size (never upscaled), stripped of EXIF and saved as a JPEG. The images are converted over all
-the cores, one worker process per core. The result is cached on disk under
-.cache/images/<sha256 of content + settings>.jpg, so a second build does no image work, and the
-HTML points at the cached file. WeasyPrint then embeds the JPEG bytes as they are. The content
-hash of each source is remembered by the file's identity (path, size, modification time, inode)
-in .cache/images/sources/, so finding an unchanged photo in the cache does not read it.
+size (never upscaled), stripped of EXIF and saved as a JPEG. Decoding it whole is also the check
+that the file is not truncated (a build reads only the headers before). The result is cached on
+disk under .cache/images/<sha256 of content + settings>.jpg, so a second build does no image
+work, and the HTML points at the cached file; WeasyPrint then embeds the JPEG bytes as they are.
+The content hash of each source is remembered by the file's identity (path, size, modification
+time, inode) in .cache/images/sources/, so finding an unchanged photo in the cache does not read it.
+
+The conversions run in threads of the build's process (decoding, resampling, LittleCMS and JPEG
+encoding let go of the GIL) while the parts are laid out in the worker processes. The size and
+mode of each result are known from the source's header, so a part is laid out from a stand-in
+of the same (confine.py serves it) and waits for the converted file only to write its PDF, which
+embeds that file: the same bytes as a part laid out from it.
 
 An image under the profile's resolution at its placed size is a finding naming the file and its
 effective ppi.
@@ -267,11 +273,15 @@ class Conversion:
         for item in pending:  # in book order, as the parts that wait for them are written
             self.futures[item.ref] = self.executor.submit(_convert_pending, item, self.settings)
 
-    def finish(self, report: Report) -> ImageStats:
-        """Wait for the conversions; point assets.images at the results and report what was found."""
+    def finish(self, report: Report, *, stop: bool = False) -> ImageStats:
+        """Wait for the conversions (with `stop`, only for those running: the build is failing or
+        interrupted); point assets.images at the results and report what was found."""
+        if stop and self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
         try:
             for ref, future in self.futures.items():
-                self.outcomes[ref] = future.result()
+                if not future.cancelled():
+                    self.outcomes[ref] = future.result()
         finally:
             if self.executor is not None:
                 self.executor.shutdown(wait=True, cancel_futures=True)

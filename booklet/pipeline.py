@@ -261,14 +261,14 @@ def _lay_out_beside(context: parts.Context, options: Options, conversion: Conver
         laid = parts.lay_out_book(context, options.jobs, layout, progress, alongside=lambda: (
             conversion.start(), ask_font_files(context.book.edition)))
     except BuildError as exc:
-        result.images = conversion.finish(result.report)
+        result.images = conversion.finish(result.report, stop=True)
         _add_all(result.report, layout)
         if result.report.errors and any(f.code.startswith("image.") for f in result.report.errors):
             raise ContentError(result.report) from None  # a photo that cannot be converted stopped its part
         exc.report = result.report
         raise
     except BaseException:
-        conversion.finish(Report())
+        conversion.finish(Report(), stop=True)
         raise
     result.images = conversion.finish(result.report)
     progress(f"images: {result.images.converted} converted, {result.images.cached} from the cache")
