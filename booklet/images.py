@@ -273,6 +273,11 @@ class Conversion:
         for item in pending:  # in book order, as the parts that wait for them are written
             self.futures[item.ref] = self.executor.submit(_convert_pending, item, self.settings)
 
+    def failed(self) -> bool:
+        """Whether a conversion has failed so far."""
+        return any(future.done() and not future.cancelled() and future.exception() is None
+                   and isinstance(future.result(), str) for future in self.futures.values())
+
     def finish(self, report: Report, *, stop: bool = False) -> ImageStats:
         """Wait for the conversions (with `stop`, only for those running: the build is failing or
         interrupted); point assets.images at the results and report what was found."""

@@ -33,8 +33,7 @@ from .profiles import DEFAULT_PROFILE, PROFILES, Profile
 from .proof import Stamper
 from .proof_report import write_proof_report
 from .render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
-from .reproducible import (ask_font_files, input_files, load_hashes, manifest, manifest_bytes, save_hashes,
-                           sha256_file)
+from .reproducible import input_files, load_hashes, manifest, manifest_bytes, save_hashes, sha256_file
 from .theme import read_palette
 from .validate import load_book
 
@@ -258,13 +257,13 @@ def _lay_out_beside(context: parts.Context, options: Options, conversion: Conver
     """The parts laid out while the photos are converted; the images' findings come first."""
     layout = Report()
     try:
-        laid = parts.lay_out_book(context, options.jobs, layout, progress, alongside=lambda: (
-            conversion.start(), ask_font_files(context.book.edition)))
-    except BuildError as exc:
-        result.images = conversion.finish(result.report, stop=True)
+        laid = parts.lay_out_book(context, options.jobs, layout, progress,
+                                  alongside=conversion.start if conversion.pending else None)
+    except BuildError as exc:  # a photo that failed stopped its part: every photo's problem is told
+        result.images = conversion.finish(result.report, stop=not conversion.failed())
         _add_all(result.report, layout)
         if result.report.errors and any(f.code.startswith("image.") for f in result.report.errors):
-            raise ContentError(result.report) from None  # a photo that cannot be converted stopped its part
+            raise ContentError(result.report) from None
         exc.report = result.report
         raise
     except BaseException:

@@ -11,13 +11,12 @@ from here too.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import platform
-import subprocess
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -102,44 +101,59 @@ def save_hashes(cache: Path) -> None:
         write_bytes(cache / "hashes.json", json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}).encode())
 
 
-_ASKED: dict[tuple[str, ...], Future] = {}
-
-
-def ask_font_files(edition: Edition) -> None:
-    """Start font_files in a thread: each fc-match forks this process, best while it is small
-    (a build asks while the parts are laid out, and takes the answer for its manifest)."""
-    patterns = _font_patterns(edition)
-    if patterns not in _ASKED:
-        asking = ThreadPoolExecutor(1)
-        _ASKED[patterns] = asking.submit(_match_all, patterns)
-        asking.shutdown(wait=False)
-
-
 def font_files(edition: Edition) -> dict[str, str]:
-    """Family (and weight) → the file fontconfig picks for it."""
-    patterns = _font_patterns(edition)
-    asked = _ASKED.pop(patterns, None)
-    return asked.result() if asked is not None else _match_all(patterns)
-
-
-def _font_patterns(edition: Edition) -> tuple[str, ...]:
+    """Family (and weight) → the file fontconfig picks for it, as `fc-match` would (asked in this
+    process: no fork of a build that may hold hundreds of MB)."""
     patterns: list[str] = []
     for family in (edition.fonts.body, edition.fonts.heading, "DejaVu Serif", "DejaVu Sans"):
         patterns += [family, f"{family}:bold"]
-    return tuple(patterns)
+    files = {pattern: _font_file(pattern) for pattern in patterns}
+    return {pattern: file for pattern, file in files.items() if file}
 
 
-def _match_all(patterns: tuple[str, ...]) -> dict[str, str]:
-    def match(pattern: str) -> str:
-        try:
-            return subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
-                                  timeout=20, check=True).stdout
-        except (OSError, subprocess.SubprocessError):
-            return ""
+_FONTCONFIG = """
+typedef struct _FcPattern FcPattern;
+typedef struct _FcConfig FcConfig;
+typedef enum { FcResultMatch, FcResultNoMatch, FcResultTypeMismatch, FcResultNoId, FcResultOutOfMemory } FcResult;
+typedef enum { FcMatchPattern, FcMatchFont, FcMatchScan } FcMatchKind;
+FcPattern *FcNameParse(const unsigned char *name);
+int FcConfigSubstitute(FcConfig *config, FcPattern *p, FcMatchKind kind);
+void FcDefaultSubstitute(FcPattern *pattern);
+FcPattern *FcFontMatch(FcConfig *config, FcPattern *p, FcResult *result);
+FcResult FcPatternGetString(const FcPattern *p, const char *object, int n, unsigned char **s);
+void FcPatternDestroy(FcPattern *p);
+"""
 
-    with ThreadPoolExecutor(len(patterns)) as pool:  # each is a process: asked side by side
-        files = list(pool.map(match, patterns))
-    return {pattern: file for pattern, file in zip(patterns, files) if file}
+
+@functools.lru_cache(maxsize=1)
+def _fontconfig():
+    from cffi import FFI
+
+    ffi = FFI()
+    ffi.cdef(_FONTCONFIG)
+    return ffi, ffi.dlopen("libfontconfig.so.1")
+
+
+def _font_file(pattern: str) -> str:
+    """What `fc-match -f %{file} PATTERN` prints: parse, substitute, match, the file."""
+    try:
+        ffi, fc = _fontconfig()
+    except (OSError, ImportError):
+        return ""
+    parsed = fc.FcNameParse(pattern.encode())
+    if parsed == ffi.NULL:
+        return ""
+    fc.FcConfigSubstitute(ffi.NULL, parsed, fc.FcMatchPattern)
+    fc.FcDefaultSubstitute(parsed)
+    found = fc.FcFontMatch(ffi.NULL, parsed, ffi.new("FcResult *"))
+    fc.FcPatternDestroy(parsed)
+    if found == ffi.NULL:
+        return ""
+    file = ffi.new("unsigned char **")
+    matched = fc.FcPatternGetString(found, b"file", 0, file) == fc.FcResultMatch
+    path = ffi.string(file[0]).decode() if matched else ""
+    fc.FcPatternDestroy(found)  # owns the string
+    return path
 
 
 def versions() -> dict[str, str]:

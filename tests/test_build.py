@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfReader
@@ -169,3 +170,17 @@ def test_news_clip_qr_code_and_map_are_vector_art(project):
     text = flat("".join(p.extract_text() for p in PdfReader(pdf).pages))
     assert "時間：2018年5月24日" in text and "澳門" in text and "從江縣" in text
     assert image_count(pdf) == 0
+
+
+def test_the_manifest_names_the_font_files_fc_match_names(project):
+    """The manifest's fonts are matched in-process (no fork of a large build), as fc-match does."""
+    import json
+    import subprocess
+
+    assert good_project(project).run("-q").returncode == 0
+    fonts = json.loads((project.root / "dist/booklet.manifest.json").read_text())["fonts"]
+    assert len(fonts) == 8 and any(name.endswith(":bold") for name in fonts)
+    for pattern, entry in fonts.items():
+        expected = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True).stdout
+        assert entry["file"] == expected
+        assert entry["sha256"] == hashlib.sha256(Path(expected).read_bytes()).hexdigest()
