@@ -139,14 +139,14 @@ class PressReport:
     left: list[str] = field(default_factory=list)  # what could not be converted
 
 
-def finish_press(source: bytes | Path, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
+def finish_press(source: bytes | Path | io.BytesIO, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
                  document_level: bool = True, target: Path | None = None) -> tuple[bytes, PressReport]:
     """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
     the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book).
     Returns the finished PDF, or b"" when it is written to `target`."""
     converter = ColourConverter(icc, palette)
     report = PressReport()
-    pdf = pikepdf.open(source if isinstance(source, Path) else io.BytesIO(source))
+    pdf = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     walk = _Walk(pdf, converter, report)
     for page in pdf.pages:
         walk.container(page.obj, is_page=True)

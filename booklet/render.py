@@ -143,9 +143,9 @@ def project_stylesheets(styles_dir: Path, root: Path) -> dict[str, str]:
             for path in sorted(styles_dir.glob("*.css")) if path.is_file()}
 
 
-def write_pdf(document, edition: Edition, options: dict | None = None, target: Path | None = None) -> bytes | None:
-    """The PDF bytes, or None when written to `target`; `options` are the output profile's
-    WeasyPrint options (profiles.Profile.pdf_options).
+def write_pdf(document, edition: Edition, options: dict | None = None, target=None) -> bytes | None:
+    """The PDF bytes, or None when written to `target` (a path or a binary stream); `options` are
+    the output profile's WeasyPrint options (profiles.Profile.pdf_options).
 
     No pdf_identifier: pydyf hashes a joined copy of every object for it, which doubles the
     memory and time of writing a photo-heavy book (960 MB against 240 MB for the catalogue);
