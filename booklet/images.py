@@ -159,6 +159,7 @@ class Pending:
     size: tuple[int, int]
     mode: str
     ratio: float  # height / width of the upright source
+    content_hash: str  # of the source as read for the cache key
 
     @property
     def failed(self) -> Path:
@@ -258,7 +259,7 @@ class Conversion:
             return decode_problem(exc)
         size, _, _ = output_size(width, height, place, self.settings)
         return Pending(ref, source, place, target, meta, size or (width, height),
-                       "CMYK" if self.settings.colour == "cmyk" else "RGB", height / width)
+                       "CMYK" if self.settings.colour == "cmyk" else "RGB", height / width, content_hash)
 
     def start(self) -> None:
         """Start the conversions (after the layout workers have forked: no thread is copied into them)."""
@@ -338,6 +339,10 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+class _Changed(Exception):
+    """The photo read for the conversion is not the one hashed for its cache key."""
+
+
 def _convert_pending(item: Pending, settings: Settings):
     """One photo into the cache, in a thread: (file, False, info) or a problem text (then the
     failure marker is written, so that a part waiting for it stops)."""
@@ -348,7 +353,11 @@ def _convert_pending(item: Pending, settings: Settings):
             problem = f"cannot be read ({exc.strerror})"
         else:
             try:
+                if hashlib.sha256(content).hexdigest() != item.content_hash:
+                    raise _Changed
                 data, info = convert(content, item.place, settings)
+            except _Changed:
+                problem = "changed while the book was being built (build again)"
             except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
                 problem = decode_problem(exc)
             else:

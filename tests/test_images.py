@@ -350,3 +350,16 @@ def _square(n: int) -> int:
 
 def _pid(_: int) -> int:
     return os.getpid()
+
+
+def test_a_photo_changed_between_its_hash_and_its_conversion_is_not_cached_under_the_old_hash(project):
+    project, refs = photo_project(project)
+    result = checked(project)
+    conversion = images.Conversion(result.book, result.assets, project.root, PRINT)
+    photo(2400, 1600, 9).save(project.root / refs[0], quality=90)  # after the survey hashed it
+    conversion.start()
+    stats = conversion.finish(result.report)
+    assert stats.converted == len(refs) - 1
+    problems = [f.message for f in result.report.errors]
+    assert problems == [f"image {refs[0]}: changed while the book was being built (build again)"]
+    assert len(list((project.root / ".cache/images").glob("*.jpg"))) == len(refs) - 1
