@@ -39,9 +39,9 @@ from pathlib import Path
 
 from .assets import Assets, image_refs
 from .diagnostics import Location, Report
-from .imagecheck import SUFFIXES, Inspection, decode_problem, remember_inspection
+from .imagecheck import SUFFIXES, Inspection, decode_problem, remember_inspection, truncation_refused
 from .model import Book, Clipping, Figure, Gallery, ImageRef
-from .parallel import core_count
+from .parallel import core_count, release_freed_memory
 
 PIPELINE_VERSION = 3  # bumped when the same settings would convert an image differently
 JPEG_QUALITY = 90
@@ -191,7 +191,7 @@ class Conversion:
         self.places: dict[str, Placement] = {}
         self.futures: dict[str, Future] = {}
         self.executor: ThreadPoolExecutor | None = None
-        self.tolerant = None
+        self.refusing = contextlib.ExitStack()  # truncation refused while the conversions run
         self.waiting: list[Pending] = []
         for ref, place in placements(book).items():
             image = assets.images.get(ref)
@@ -266,10 +266,7 @@ class Conversion:
         pending = self.pending
         if not pending or self.executor is not None:
             return
-        from PIL import ImageFile
-
-        self.tolerant = ImageFile.LOAD_TRUNCATED_IMAGES  # the decode is the check that the file is whole
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        self.refusing.enter_context(truncation_refused())  # the decode is the check that the file is whole
         self.executor = ThreadPoolExecutor(min(self.workers, len(pending)), thread_name_prefix="image")
         for item in pending:  # in book order, as the parts that wait for them are written
             self.futures[item.ref] = self.executor.submit(_convert_pending, item, self.settings)
@@ -291,9 +288,7 @@ class Conversion:
         finally:
             if self.executor is not None:
                 self.executor.shutdown(wait=True, cancel_futures=True)
-                from PIL import ImageFile
-
-                ImageFile.LOAD_TRUNCATED_IMAGES = self.tolerant
+                self.refusing.close()
                 release_freed_memory()
             for item in self.waiting:
                 PENDING.pop(str(item.target), None)
@@ -328,15 +323,6 @@ class Conversion:
                     hint="use a larger original, or place it smaller",
                 )
         return stats
-
-
-def release_freed_memory() -> None:
-    """Give back to the system what this process has freed: glibc keeps it (in each thread's
-    arena) for the next allocations."""
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class _Changed(Exception):

@@ -34,7 +34,8 @@ from pathlib import Path
 from . import fontsubset
 from .diagnostics import BuildError, Finding, Report
 from .html import pieces
-from .images import PENDING, release_freed_memory, stand_ins_replaced
+from .images import PENDING, stand_ins_replaced
+from .parallel import release_freed_memory
 
 FRONT, BACK = "front", "back"
 CACHE_VERSION = "2"

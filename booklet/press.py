@@ -139,7 +139,7 @@ class PressReport:
     left: list[str] = field(default_factory=list)  # what could not be converted
 
 
-def finish_press(source: bytes | Path | io.BytesIO, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
+def finish_press(source: bytes | Path, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
                  document_level: bool = True, target: Path | None = None) -> tuple[bytes, PressReport]:
     """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
     the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book).
