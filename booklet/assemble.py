@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .parts import Parts, PartResult
+from .parts import PartResult, Parts
 
 
 def in_order(parts: Parts) -> list[PartResult]:
@@ -30,7 +30,9 @@ def join_documents(parts: Parts):
     return front.copy(pages)
 
 
-JOIN_BUDGET = 512 * 2**20  # bytes of parts joined in one round (pikepdf holds a foreign page's streams in memory)
+JOIN_BUDGET = (
+    512 * 2**20
+)  # bytes of parts joined in one round (pikepdf holds a foreign page's streams in memory)
 
 
 def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None) -> int:
@@ -90,8 +92,14 @@ def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None
         if identity is None:
             out.save(target, deterministic_id=True, **options)
             return count
-        seed = hashlib.sha256("\0".join([identity, *(f"{parts.blanks_before.get(part.name, 0)}|{part.pdf.name}"
-                                                    for part in in_order(parts))]).encode()).digest()
+        seed = hashlib.sha256(
+            "\0".join(
+                [
+                    identity,
+                    *(f"{parts.blanks_before.get(part.name, 0)}|{part.pdf.name}" for part in in_order(parts)),
+                ]
+            ).encode()
+        ).digest()
         out.trailer.ID = pikepdf.Array([pikepdf.String(seed[:16]), pikepdf.String(seed[16:])])
         out.save(target, static_id=True, **options)  # keeps the first half; the second is patched in
         if not _patch_second_id(target, seed[16:]):
@@ -135,7 +143,9 @@ def _embed_shared_fonts(out, parts: Parts) -> None:
     seen: set[tuple[int, int]] = set()
     for page in out.pages:
         for font in (page.obj.get("/Resources", {}).get("/Font") or {}).values():
-            descriptor = font.DescendantFonts[0].get("/FontDescriptor") if "/DescendantFonts" in font else None
+            descriptor = (
+                font.DescendantFonts[0].get("/FontDescriptor") if "/DescendantFonts" in font else None
+            )
             program = descriptor.get("/FontFile3") if descriptor is not None else None
             if program is None or program.objgen in seen:
                 continue
@@ -181,8 +191,9 @@ def _outline(out, offsets) -> None:
         if isinstance(destination, pikepdf.Array) and len(destination) >= 4:
             index = indexes.get(destination[0].objgen)
             if index is not None:
-                new = pikepdf.OutlineItem(item.title, offset + index, "XYZ", left=float(destination[2]),
-                                          top=float(destination[3]))
+                new = pikepdf.OutlineItem(
+                    item.title, offset + index, "XYZ", left=float(destination[2]), top=float(destination[3])
+                )
         new.is_closed = item.is_closed
         new.children.extend(copy(child, indexes, offset) for child in item.children)
         return new

@@ -12,8 +12,12 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .diagnostics import Report
-from .imagecheck import (MAX_PIXELS, SUFFIXES, ImageProblem, inspect_image,  # noqa: F401
-                         inspect_image_cached, inspect_images_cached)
+from .imagecheck import (
+    SUFFIXES,
+    ImageProblem,
+    inspect_image,  # noqa: F401
+    inspect_images_cached,
+)
 from .model import Book, Chart, Clipping, Gallery, ImageRef, Map, NewsClip, Placed
 from .theme import Palette
 
@@ -51,8 +55,15 @@ def image_refs(placed: Placed) -> list[tuple[str, str]]:
     return []
 
 
-def collect_assets(book: Book, root: Path, report: Report, *, strict: bool = False,
-                   palette: Palette | None = None, decode: bool = True) -> Assets:
+def collect_assets(
+    book: Book,
+    root: Path,
+    report: Report,
+    *,
+    strict: bool = False,
+    palette: Palette | None = None,
+    decode: bool = True,
+) -> Assets:
     refs = list(dict.fromkeys(ref for placed in book.all_blocks() for ref, _ in image_refs(placed)))
     images = check_images(refs, root, decode=decode)
     _report_unusable(book, images, report, strict)
@@ -77,8 +88,12 @@ def _report_unusable(book: Book, images: dict[str, Image], report: Report, stric
                 where = dict(location=_loc(placed), field=f"{placed.kind}.{field}")
                 if image.problem == "missing":
                     severity = report.error if strict else report.warning
-                    severity("image.missing", f"image {ref} is missing; a placeholder is printed", **where,
-                             hint="put the photo at that path, or change the path")
+                    severity(
+                        "image.missing",
+                        f"image {ref} is missing; a placeholder is printed",
+                        **where,
+                        hint="put the photo at that path, or change the path",
+                    )
                 else:
                     report.error("image.invalid", f"image {ref}: {image.problem}", **where)
 
@@ -136,7 +151,9 @@ def _locate(ref: str, root: Path) -> Image | tuple[Path, str]:
     path = root / ref
     suffix = Path(ref).suffix.lower()
     if suffix not in SUFFIXES:
-        return Image(ref, None, DEFAULT_RATIO, f"unknown image type {suffix!r}; use .jpg, .png, .tif, .webp or .svg")
+        return Image(
+            ref, None, DEFAULT_RATIO, f"unknown image type {suffix!r}; use .jpg, .png, .tif, .webp or .svg"
+        )
     if not path.exists() and not path.is_symlink():
         return Image(ref, None, DEFAULT_RATIO, "missing")
     try:
@@ -158,5 +175,3 @@ def draw_qr(url: str) -> Markup:
 
     svg = segno.make(url, error="m").svg_inline(scale=1, border=0, dark="#000", omitsize=True)
     return Markup(svg)
-
-

@@ -75,20 +75,25 @@ class Audit:
         codes = defaultdict(int)
         for problem in self.problems:
             codes[problem.code] += 1
-        parts = [f"{self.justified_flush}/{self.justified_lines} justified lines flush "
-                 f"({self.flush_fraction:.1%})"]
+        parts = [
+            f"{self.justified_flush}/{self.justified_lines} justified lines flush ({self.flush_fraction:.1%})"
+        ]
         parts += [f"{count} {code}" for code, count in sorted(codes.items())] or ["no other problems"]
         return "typography: " + ", ".join(parts)
 
     def to_json(self) -> str:
-        return json.dumps({
-            "lines": self.lines,
-            "justified_lines": self.justified_lines,
-            "justified_flush": self.justified_flush,
-            "flush_fraction": round(self.flush_fraction, 4),
-            "counts": {code: self.count(code) for code in sorted({p.code for p in self.problems})},
-            "problems": [asdict(p) for p in self.problems],
-        }, ensure_ascii=False, indent=1)
+        return json.dumps(
+            {
+                "lines": self.lines,
+                "justified_lines": self.justified_lines,
+                "justified_flush": self.justified_flush,
+                "flush_fraction": round(self.flush_fraction, 4),
+                "counts": {code: self.count(code) for code in sorted({p.code for p in self.problems})},
+                "problems": [asdict(p) for p in self.problems],
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
 
 
 # ---------------------------------------------------------------- layout side
@@ -131,7 +136,9 @@ def lines_of(document) -> tuple[list[Line], list[Problem]]:
             if figure is not None and element is not None and element is not figure:
                 if element.tag == "figcaption":
                     figures[id(figure)].add(("caption", number))
-                elif "picture" in (element.get("class") or "") or "placeholder" in (element.get("class") or ""):
+                elif "picture" in (element.get("class") or "") or "placeholder" in (
+                    element.get("class") or ""
+                ):
                     figures[id(figure)].add(("picture", number))
             if isinstance(box, boxes.LineBox):
                 text = _text(box)
@@ -142,22 +149,36 @@ def lines_of(document) -> tuple[list[Line], list[Problem]]:
                 style = box.style
                 measure_right = parent.content_box_x() + parent.width
                 line_right = box.position_x + box.width
-                lines.append(Line(
-                    page=number,
-                    baseline=(box.position_y + box.baseline + bleed_top) * PX_TO_PT,
-                    left=(box.position_x + bleed_left) * PX_TO_PT,
-                    right=(measure_right + bleed_left) * PX_TO_PT,
-                    text=text.strip(),
-                    paragraph=index,
-                    kind=_classes(parent),
-                    justified=style["text_align_all"] == "justify",
-                ))
+                lines.append(
+                    Line(
+                        page=number,
+                        baseline=(box.position_y + box.baseline + bleed_top) * PX_TO_PT,
+                        left=(box.position_x + bleed_left) * PX_TO_PT,
+                        right=(measure_right + bleed_left) * PX_TO_PT,
+                        text=text.strip(),
+                        paragraph=index,
+                        kind=_classes(parent),
+                        justified=style["text_align_all"] == "justify",
+                    )
+                )
                 if line_right > measure_right + 1:
-                    problems.append(Problem("overfull", number + 1, text.strip(),
-                                            f"{(line_right - measure_right) * PX_TO_PT:.1f} pt too long"))
+                    problems.append(
+                        Problem(
+                            "overfull",
+                            number + 1,
+                            text.strip(),
+                            f"{(line_right - measure_right) * PX_TO_PT:.1f} pt too long",
+                        )
+                    )
                 if line_right > content_right + 1 and "figure-full-bleed" not in _classes(parent):
-                    problems.append(Problem("margin", number + 1, text.strip(),
-                                            f"{(line_right - content_right) * PX_TO_PT:.1f} pt into the margin"))
+                    problems.append(
+                        Problem(
+                            "margin",
+                            number + 1,
+                            text.strip(),
+                            f"{(line_right - content_right) * PX_TO_PT:.1f} pt into the margin",
+                        )
+                    )
                 return
             for child in getattr(box, "children", []):
                 walk(child, box, figure)
@@ -173,7 +194,9 @@ def lines_of(document) -> tuple[list[Line], list[Problem]]:
     for parts in figures.values():
         pages = {page for _, page in parts}
         if len(pages) > 1:
-            problems.append(Problem("caption-separated", min(pages) + 1, "", "a caption is not on its picture's page"))
+            problems.append(
+                Problem("caption-separated", min(pages) + 1, "", "a caption is not on its picture's page")
+            )
     return lines, problems
 
 
@@ -185,8 +208,11 @@ def _glyphs_on(line: Line, page_glyphs: list, baselines: list[float]) -> list:
     `baselines` is page_glyphs' baselines, sorted, with page_glyphs in that order."""
     low = bisect.bisect_left(baselines, line.baseline - 0.7)
     high = bisect.bisect_right(baselines, line.baseline + 0.7)
-    found = [g for g in page_glyphs[low:high]
-             if abs(g.baseline - line.baseline) < 0.6 and line.left - 1 <= g.x0 <= line.right + 1]
+    found = [
+        g
+        for g in page_glyphs[low:high]
+        if abs(g.baseline - line.baseline) < 0.6 and line.left - 1 <= g.x0 <= line.right + 1
+    ]
     return sorted(found, key=lambda g: (g.x0, g.order))
 
 
@@ -220,11 +246,19 @@ def audit_pdf(pdf: bytes | Path, lines: list[Line], layout_problems: list[Proble
         if line.justified and not line.final and glyphs:
             audit.justified_lines += 1
             end = max(g.x1 for g in glyphs)
-            widest = max((b.x0 - a.x1 for a, b in zip(glyphs, glyphs[1:])
-                          if _cjk(a.text) and _cjk(b.text)), default=0.0)
+            widest = max(
+                (b.x0 - a.x1 for a, b in zip(glyphs, glyphs[1:]) if _cjk(a.text) and _cjk(b.text)),
+                default=0.0,
+            )
             if widest > LOOSE_GAP * glyphs[0].size:
-                audit.problems.append(Problem("loose", page, text, f"a {widest:.2f} pt gap between characters "
-                                              "(pdftotext may read it as a space)"))
+                audit.problems.append(
+                    Problem(
+                        "loose",
+                        page,
+                        text,
+                        f"a {widest:.2f} pt gap between characters (pdftotext may read it as a space)",
+                    )
+                )
             if abs(end - line.right) <= TOLERANCE_PT:
                 audit.justified_flush += 1
             else:

@@ -42,8 +42,11 @@ class BarData:
 
 
 def tables_by_key(book: Book) -> dict[str, Table]:
-    return {placed.block.key: placed.block for placed in book.all_blocks()
-            if isinstance(placed.block, Table) and placed.block.key}
+    return {
+        placed.block.key: placed.block
+        for placed in book.all_blocks()
+        if isinstance(placed.block, Table) and placed.block.key
+    }
 
 
 def bar_data(chart: Chart, tables: dict[str, Table]) -> BarData:
@@ -57,11 +60,17 @@ def bar_data(chart: Chart, tables: dict[str, Table]) -> BarData:
         table = tables.get(source.table)
         if table is None:
             known = ", ".join(sorted(tables)) or "none"
-            raise ChartError(f"no table has key {source.table!r} (table keys: {known})", where,
-                             f"give the table `key: {source.table}`")
+            raise ChartError(
+                f"no table has key {source.table!r} (table keys: {known})",
+                where,
+                f"give the table `key: {source.table}`",
+            )
         if table.tags is None:
-            raise ChartError(f"table {source.table!r} has no tags to count by", where,
-                             "give the table `tags:`, one per row")
+            raise ChartError(
+                f"table {source.table!r} has no tags to count by",
+                where,
+                "give the table `tags:`, one per row",
+            )
         counts.append(Counter(table.tags))
         for tag in table.tags:
             first_seen.setdefault(tag, len(first_seen))
@@ -106,14 +115,27 @@ def _style(palette: Palette) -> str:
 def _svg(height: float, body: list[str], palette: Palette, kind: str) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" viewBox="0 0 {WIDTH:g} {height:.1f}" '
-        f'width="{WIDTH:g}mm" height="{height:.1f}mm" role="img">' + _style(palette) + "".join(body) + "</svg>"
+        f'width="{WIDTH:g}mm" height="{height:.1f}mm" role="img">'
+        + _style(palette)
+        + "".join(body)
+        + "</svg>"
     )
 
 
 def series_colours(palette: Palette, count: int) -> list[tuple[str, str]]:
     """(fill, text colour on it) for each series: the theme's colours, then their tints."""
-    strong = [("accent", 1.0), ("accent-2", 1.0), ("muted", 1.0), ("accent", 0.5), ("accent-2", 0.45),
-              ("muted", 0.4), ("accent", 0.22), ("accent-2", 0.2), ("text", 1.0), ("muted", 0.15)]
+    strong = [
+        ("accent", 1.0),
+        ("accent-2", 1.0),
+        ("muted", 1.0),
+        ("accent", 0.5),
+        ("accent-2", 0.45),
+        ("muted", 0.4),
+        ("accent", 0.22),
+        ("accent-2", 0.2),
+        ("text", 1.0),
+        ("muted", 0.15),
+    ]
     out = []
     for i in range(count):
         name, strength = strong[i % len(strong)]
@@ -148,25 +170,41 @@ def draw_bars(data: BarData, chart: Chart, palette: Palette) -> Markup:
             w = 3.2 + 1.2 + text_width(name, TEXT) + 5
             if x + w > WIDTH:
                 x, y = 0.0, y + 5.5
-            body.append(f'<rect class="chart-swatch" x="{x:.2f}" y="{y:.2f}" width="3.2" height="3.2" fill="{fill}"/>')
+            body.append(
+                f'<rect class="chart-swatch" x="{x:.2f}" y="{y:.2f}" width="3.2" height="3.2" fill="{fill}"/>'
+            )
             body.append(f'<text class="chart-text" x="{x + 4.4:.2f}" y="{y + 2.9:.2f}">{escape(name)}</text>')
             x += w
         y += 9.0
     top = y
     # grid and scale
     rows_h = len(data.categories) * (group_h + 5) - 5
-    step = 1 if maximum <= 12 else 2 if maximum <= 24 else 5 if maximum <= 60 else 10 ** (len(str(int(maximum))) - 1)
+    step = (
+        1
+        if maximum <= 12
+        else 2
+        if maximum <= 24
+        else 5
+        if maximum <= 60
+        else 10 ** (len(str(int(maximum))) - 1)
+    )
     tick = 0
     while tick <= maximum:
         gx = left + tick * scale
-        body.append(f'<line class="chart-grid" x1="{gx:.2f}" y1="{top - 1.5:.2f}" x2="{gx:.2f}" y2="{top + rows_h + 1.5:.2f}" '
-                    f'stroke="{palette["rule"]}" stroke-width="0.2"/>')
-        body.append(f'<text class="chart-small" x="{gx:.2f}" y="{top + rows_h + 5:.2f}" text-anchor="middle">{tick}</text>')
+        body.append(
+            f'<line class="chart-grid" x1="{gx:.2f}" y1="{top - 1.5:.2f}" x2="{gx:.2f}" y2="{top + rows_h + 1.5:.2f}" '
+            f'stroke="{palette["rule"]}" stroke-width="0.2"/>'
+        )
+        body.append(
+            f'<text class="chart-small" x="{gx:.2f}" y="{top + rows_h + 5:.2f}" text-anchor="middle">{tick}</text>'
+        )
         tick += step
     # bars
     for i, category in enumerate(data.categories):
         y0 = top + i * (group_h + 5)
-        body.append(f'<text class="chart-text chart-strong" x="0" y="{y0 + group_h / 2 + TEXT * 0.36:.2f}">{escape(category)}</text>')
+        body.append(
+            f'<text class="chart-text chart-strong" x="0" y="{y0 + group_h / 2 + TEXT * 0.36:.2f}">{escape(category)}</text>'
+        )
         x = left
         for s, ((name, values), (fill, ink)) in enumerate(zip(data.series, colours)):
             value = values[i]
@@ -175,20 +213,28 @@ def draw_bars(data: BarData, chart: Chart, palette: Palette) -> Markup:
             yb = y0 if stacked else y0 + s * bar_h
             w = value * scale
             if value:
-                body.append(f'<rect class="chart-bar" x="{x:.2f}" y="{yb:.2f}" width="{w:.2f}" height="{bar_h - 0.6:.2f}" '
-                            f'fill="{fill}" stroke="{palette["paper"]}" stroke-width="0.3"><title>{escape(name)}</title></rect>')
+                body.append(
+                    f'<rect class="chart-bar" x="{x:.2f}" y="{yb:.2f}" width="{w:.2f}" height="{bar_h - 0.6:.2f}" '
+                    f'fill="{fill}" stroke="{palette["paper"]}" stroke-width="0.3"><title>{escape(name)}</title></rect>'
+                )
                 label = _number(value)
                 if text_width(label, TEXT) + 1 < w:
-                    body.append(f'<text class="chart-value" x="{x + w / 2:.2f}" y="{yb + (bar_h - 0.6) / 2 + TEXT * 0.36:.2f}" '
-                                f'text-anchor="middle" fill="{ink}">{label}</text>')
+                    body.append(
+                        f'<text class="chart-value" x="{x + w / 2:.2f}" y="{yb + (bar_h - 0.6) / 2 + TEXT * 0.36:.2f}" '
+                        f'text-anchor="middle" fill="{ink}">{label}</text>'
+                    )
             if stacked:
                 x += w
             else:
-                body.append(f'<text class="chart-small" x="{left + w + 1:.2f}" y="{yb + bar_h / 2 + 0.8:.2f}">{_number(value)}{escape(unit)}</text>')
+                body.append(
+                    f'<text class="chart-small" x="{left + w + 1:.2f}" y="{yb + bar_h / 2 + 0.8:.2f}">{_number(value)}{escape(unit)}</text>'
+                )
         if stacked:
             total = data.totals()[i]
-            body.append(f'<text class="chart-text chart-total" x="{x + 1.5:.2f}" y="{y0 + group_h / 2 + TEXT * 0.36:.2f}">'
-                        f'{_number(total)}{escape(unit)}</text>')
+            body.append(
+                f'<text class="chart-text chart-total" x="{x + 1.5:.2f}" y="{y0 + group_h / 2 + TEXT * 0.36:.2f}">'
+                f"{_number(total)}{escape(unit)}</text>"
+            )
     return _svg(top + rows_h + 7, body, palette, chart.type.replace("_", "-"))
 
 
@@ -264,10 +310,14 @@ def draw_timeline(chart: Chart, palette: Palette) -> Markup:
     for year in range(first, last + 1):
         x0, x1 = x_of((year, 1, 1)), x_of((year + 1, 1, 1))
         fill = palette.tint("accent", 0.12 if (year - first) % 2 == 0 else 0.22)
-        body.append(f'<rect class="chart-year-band" x="{x0:.2f}" y="{axis_y - band:.2f}" width="{x1 - x0:.2f}" '
-                    f'height="{2 * band:.2f}" fill="{fill}"/>')
-        body.append(f'<text class="chart-text chart-strong chart-year" x="{(x0 + x1) / 2:.2f}" '
-                    f'y="{axis_y + TEXT * 0.36:.2f}" text-anchor="middle">{year}年</text>')
+        body.append(
+            f'<rect class="chart-year-band" x="{x0:.2f}" y="{axis_y - band:.2f}" width="{x1 - x0:.2f}" '
+            f'height="{2 * band:.2f}" fill="{fill}"/>'
+        )
+        body.append(
+            f'<text class="chart-text chart-strong chart-year" x="{(x0 + x1) / 2:.2f}" '
+            f'y="{axis_y + TEXT * 0.36:.2f}" text-anchor="middle">{year}年</text>'
+        )
     stems: list[str] = []
     labels: list[str] = []
     for event, x, lane, anchor_end in placed:
@@ -282,20 +332,30 @@ def draw_timeline(chart: Chart, palette: Palette) -> Markup:
             date_y = axis_y + band + 1.5 + SMALL + depth * lane_h
             label_y = date_y + TEXT + 0.6
             edge, stem_end = axis_y + band, label_y + 0.8
-        stems.append(f'<line class="chart-stem" x1="{x:.2f}" y1="{edge:.2f}" x2="{x:.2f}" y2="{stem_end:.2f}" '
-                     f'stroke="{fill}" stroke-width="0.3"/>')
-        stems.append(f'<circle class="chart-event" cx="{x:.2f}" cy="{edge:.2f}" r="1.1" fill="{fill}" '
-                     f'stroke="{palette["paper"]}" stroke-width="0.3"/>')
+        stems.append(
+            f'<line class="chart-stem" x1="{x:.2f}" y1="{edge:.2f}" x2="{x:.2f}" y2="{stem_end:.2f}" '
+            f'stroke="{fill}" stroke-width="0.3"/>'
+        )
+        stems.append(
+            f'<circle class="chart-event" cx="{x:.2f}" cy="{edge:.2f}" r="1.1" fill="{fill}" '
+            f'stroke="{palette["paper"]}" stroke-width="0.3"/>'
+        )
         anchor = ' text-anchor="end"' if anchor_end else ""
         tx = x - 0.9 if anchor_end else x + 0.9
         w = max(text_width(event.date, SMALL), text_width(event.label, TEXT))
         bx = tx - w if anchor_end else tx
         # a paper-coloured backing: a nearer label hides the stems that pass behind it
-        labels.append(f'<rect x="{bx - 0.4:.2f}" y="{date_y - SMALL:.2f}" width="{w + 0.8:.2f}" '
-                      f'height="{label_y + 0.9 - date_y + SMALL:.2f}" fill="{palette["paper"]}"/>')
-        labels.append(f'<text class="chart-date"{anchor} x="{tx:.2f}" y="{date_y:.2f}" '
-                      f'fill="{fill}">{escape(event.date)}</text>')
-        labels.append(f'<text class="chart-label"{anchor} x="{tx:.2f}" y="{label_y:.2f}">{escape(event.label)}</text>')
+        labels.append(
+            f'<rect x="{bx - 0.4:.2f}" y="{date_y - SMALL:.2f}" width="{w + 0.8:.2f}" '
+            f'height="{label_y + 0.9 - date_y + SMALL:.2f}" fill="{palette["paper"]}"/>'
+        )
+        labels.append(
+            f'<text class="chart-date"{anchor} x="{tx:.2f}" y="{date_y:.2f}" '
+            f'fill="{fill}">{escape(event.date)}</text>'
+        )
+        labels.append(
+            f'<text class="chart-label"{anchor} x="{tx:.2f}" y="{label_y:.2f}">{escape(event.label)}</text>'
+        )
     body.extend(stems)
     body.extend(labels)
     return _svg(height, body, palette, "timeline")

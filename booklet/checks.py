@@ -51,7 +51,9 @@ HALF_WIDTH = re.compile(rf"(?<=[{CJK}])\s?([,;:?!()])\s?(?=[{CJK}])")
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 PAIRS = {"「": "」", "『": "』", "《": "》", "（": "）", "“": "”"}
 DOUBLED = re.compile(r"([，。、；：])(?:\1|[，。、；：])+")
-DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?(?:\s*[至到\-–—]\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?")
+DATE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?(?:\s*[至到\-–—]\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日)?"
+)
 
 
 # ---------------------------------------------------------------- text values with their places
@@ -111,7 +113,7 @@ def _verbatim_start(text: str, lines: list[str], line: int, column: int) -> tupl
     here = lines[line - 1]
     for skip in (0, 1):  # plain scalar, or the first character after an opening quote
         start = column - 1 + skip
-        if here[start:start + len(text)] == text and (skip == 0 or here[column - 1] in "'\""):
+        if here[start : start + len(text)] == text and (skip == 0 or here[column - 1] in "'\""):
             return start + 1, True
     return column, False
 
@@ -138,8 +140,12 @@ def _st_candidates() -> dict[str, str]:
     try:
         with tempfile.TemporaryDirectory() as temp:
             out = Path(temp) / "st.txt"
-            subprocess.run([str(tool), "-i", str(dictionary), "-o", str(out), "-f", "ocd2", "-t", "text"],
-                           check=True, capture_output=True, timeout=30)
+            subprocess.run(
+                [str(tool), "-i", str(dictionary), "-o", str(out), "-f", "ocd2", "-t", "text"],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
             for row in out.read_text(encoding="utf-8").splitlines():
                 simplified, _, candidates = row.partition("\t")
                 table[simplified] = candidates.replace(" ", "")
@@ -166,12 +172,14 @@ def simplified_spans(text: str) -> Iterator[tuple[int, int, str, str]]:
         elif not table and all(c.convert(char) != char for c in conv.values()):
             flags.append("text.simplified-char")  # no table: the character alone changes everywhere
         elif table and char in table:
-            flags.append("ambiguous")  # also a traditional character (后, 里, 干, 了, 周): kept only in a simplified word
+            flags.append(
+                "ambiguous"
+            )  # also a traditional character (后, 里, 干, 了, 周): kept only in a simplified word
         else:
             flags.append(None)
     for i, flag in enumerate(flags):  # an ambiguous character counts only inside a word with a simplified one
         if flag == "ambiguous":
-            near = flags[max(0, i - 1):i + 2]
+            near = flags[max(0, i - 1) : i + 2]
             flags[i] = "text.simplified-word" if "text.simplified-char" in near else None
     i = 0
     while i < len(text):
@@ -191,14 +199,18 @@ def check_simplified(value: TextValue, report: Report) -> None:
         context = _context(value.text, start, end)
         fixed = context.replace(value.text[start:end], traditional)
         what = "simplified character" if code == "text.simplified-char" else "simplified word form"
-        report.warning(code, f"{what} 「{value.text[start:end]}」 in zh-Hant text: 「{context}」",
-                       location=value.locate(start), field=value.field,
-                       hint=f"write 「{fixed}」, or mark the block simplified_source: true if it quotes a "
-                            "Simplified-Chinese source")
+        report.warning(
+            code,
+            f"{what} 「{value.text[start:end]}」 in zh-Hant text: 「{context}」",
+            location=value.locate(start),
+            field=value.field,
+            hint=f"write 「{fixed}」, or mark the block simplified_source: true if it quotes a "
+            "Simplified-Chinese source",
+        )
 
 
 def _context(text: str, start: int, end: int, around: int = 2) -> str:
-    return text[max(0, start - around):end + around]
+    return text[max(0, start - around) : end + around]
 
 
 # ---------------------------------------------------------------- glossary
@@ -244,9 +256,13 @@ def check_glossary(value: TextValue, glossary: Glossary, report: Report) -> None
             while start >= 0:
                 right = term.simplified if value.simplified and term.simplified else term.preferred
                 note = f" ({term.note})" if term.note else ""
-                report.warning("glossary.variant", f"「{wrong}」 is a wrong form of 「{term.preferred}」{note}",
-                               location=value.locate(start), field=value.field,
-                               hint=f"write 「{right}」 (chapters/glossary.yaml)")
+                report.warning(
+                    "glossary.variant",
+                    f"「{wrong}」 is a wrong form of 「{term.preferred}」{note}",
+                    location=value.locate(start),
+                    field=value.field,
+                    hint=f"write 「{right}」 (chapters/glossary.yaml)",
+                )
                 start = value.text.find(wrong, start + len(wrong))
 
 
@@ -257,13 +273,21 @@ def check_punctuation(value: TextValue, report: Report) -> None:
     text = value.text
     for match in HALF_WIDTH.finditer(text):
         mark = match[1]
-        report.warning("punct.half-width", f"half-width 「{mark}」 between Chinese characters: 「{_context(text, match.start(1), match.end(1))}」",
-                       location=value.locate(match.start(1)), field=value.field,
-                       hint=f"write the full-width 「{FULL_WIDTH[mark]}」")
+        report.warning(
+            "punct.half-width",
+            f"half-width 「{mark}」 between Chinese characters: 「{_context(text, match.start(1), match.end(1))}」",
+            location=value.locate(match.start(1)),
+            field=value.field,
+            hint=f"write the full-width 「{FULL_WIDTH[mark]}」",
+        )
     for match in DOUBLED.finditer(text):
-        report.warning("punct.doubled", f"doubled punctuation 「{match[0]}」: 「{_context(text, match.start(), match.end())}」",
-                       location=value.locate(match.start()), field=value.field,
-                       hint=f"keep one mark: 「{match[0][-1] if match[0][-1] == '。' else match[0][0]}」")
+        report.warning(
+            "punct.doubled",
+            f"doubled punctuation 「{match[0]}」: 「{_context(text, match.start(), match.end())}」",
+            location=value.locate(match.start()),
+            field=value.field,
+            hint=f"keep one mark: 「{match[0][-1] if match[0][-1] == '。' else match[0][0]}」",
+        )
     closers = {close: open_ for open_, close in PAIRS.items()}
     stack: list[tuple[str, int]] = []
     for i, char in enumerate(text):
@@ -273,18 +297,32 @@ def check_punctuation(value: TextValue, report: Report) -> None:
             if stack and stack[-1][0] == closers[char]:
                 stack.pop()
             else:
-                _unbalanced(value, i, char, f"「{char}」 closes nothing that is open", f"add 「{closers[char]}」 before it or remove it", report)
+                _unbalanced(
+                    value,
+                    i,
+                    char,
+                    f"「{char}」 closes nothing that is open",
+                    f"add 「{closers[char]}」 before it or remove it",
+                    report,
+                )
                 if stack and closers[char] in (o for o, _ in stack):
                     while stack and stack[-1][0] != closers[char]:
                         stack.pop()
                     stack.pop()
     for char, i in stack:
-        _unbalanced(value, i, char, f"「{char}」 is never closed", f"add the closing 「{PAIRS[char]}」", report)
+        _unbalanced(
+            value, i, char, f"「{char}」 is never closed", f"add the closing 「{PAIRS[char]}」", report
+        )
 
 
 def _unbalanced(value: TextValue, i: int, char: str, message: str, hint: str, report: Report) -> None:
-    report.warning("punct.unbalanced", f"{message}: 「{_context(value.text, i, i + 1, 6)}」",
-                   location=value.locate(i), field=value.field, hint=hint)
+    report.warning(
+        "punct.unbalanced",
+        f"{message}: 「{_context(value.text, i, i + 1, 6)}」",
+        location=value.locate(i),
+        field=value.field,
+        hint=hint,
+    )
 
 
 # ---------------------------------------------------------------- dates
@@ -298,9 +336,13 @@ def check_dates(value: TextValue, report: Report) -> None:
         end_day = int(match[5]) if match[5] else None
         problem = _bad_date(year, month, day) or (end_day and _bad_date(year, end_month, end_day))
         if problem:
-            report.warning("date.invalid", f"「{match[0]}」 is not a real date: {problem}",
-                           location=value.locate(match.start()), field=value.field,
-                           hint="check the date against the source")
+            report.warning(
+                "date.invalid",
+                f"「{match[0]}」 is not a real date: {problem}",
+                location=value.locate(match.start()),
+                field=value.field,
+                hint="check the date against the source",
+            )
 
 
 def _bad_date(year: int, month: int, day: int | None) -> str | None:
@@ -327,7 +369,7 @@ def check_repeats(values: list[TextValue], report: Report) -> None:
     difflib confirms them."""
     items = [(v, _normal(v.text)) for v in values if v.name in PARAGRAPH_KEYS]
     items = [(v, n) for v, n in items if len(n) >= REPEAT_MIN_CHARS]
-    shingles = [{n[i:i + 4] for i in range(len(n) - 3)} for _, n in items]
+    shingles = [{n[i : i + 4] for i in range(len(n) - 3)} for _, n in items]
     index: dict[str, list[int]] = defaultdict(list)
     for number, grams in enumerate(shingles):
         for gram in grams:
@@ -342,14 +384,20 @@ def check_repeats(values: list[TextValue], report: Report) -> None:
             if shared[other] < 0.5 * min(len(shingles[number]), len(shingles[other])):
                 continue
             first, first_normal = items[other]
-            ratio = 1.0 if normal == first_normal else difflib.SequenceMatcher(
-                None, normal, first_normal, autojunk=False).ratio()
+            ratio = (
+                1.0
+                if normal == first_normal
+                else difflib.SequenceMatcher(None, normal, first_normal, autojunk=False).ratio()
+            )
             if ratio >= REPEAT_RATIO:
                 how = "verbatim" if ratio == 1.0 else f"{ratio:.0%} the same"
-                report.warning("text.repeated",
-                               f"this text repeats {first.path}:{first.line} ({how}): 「{value.text[:24]}…」",
-                               location=value.locate(), field=value.field,
-                               hint="delete the repeated paragraph, or check the source for the text that belongs here")
+                report.warning(
+                    "text.repeated",
+                    f"this text repeats {first.path}:{first.line} ({how}): 「{value.text[:24]}…」",
+                    location=value.locate(),
+                    field=value.field,
+                    hint="delete the repeated paragraph, or check the source for the text that belongs here",
+                )
                 break
 
 
@@ -360,9 +408,13 @@ def check_headings(values: list[TextValue], report: Report) -> None:
             continue
         first = seen.setdefault((value.path, value.text.strip()), value)
         if first is not value:
-            report.warning("heading.repeated", f"heading 「{value.text}」 already stands at line {first.line}",
-                           location=value.locate(), field=value.field,
-                           hint="merge the two parts, or rename one heading")
+            report.warning(
+                "heading.repeated",
+                f"heading 「{value.text}」 already stands at line {first.line}",
+                location=value.locate(),
+                field=value.field,
+                hint="merge the two parts, or rename one heading",
+            )
 
 
 # ---------------------------------------------------------------- structure
@@ -373,9 +425,13 @@ def check_structure(source: Source, report: Report) -> None:
     for s, section in enumerate(data.get("sections") or []):
         if isinstance(section, dict) and not section.get("blocks"):
             key = ("sections", s)
-            report.warning("section.empty", f"section 「{section.get('title', '')}」 has no blocks",
-                           location=source.locate(key), field=field_name(key),
-                           hint="add its content or remove the section")
+            report.warning(
+                "section.empty",
+                f"section 「{section.get('title', '')}」 has no blocks",
+                location=source.locate(key),
+                field=field_name(key),
+                hint="add its content or remove the section",
+            )
     for key, block in _blocks(data):
         kind, value = next(iter(block.items()))
         if kind == "figure" and isinstance(value, dict):
@@ -383,17 +439,29 @@ def check_structure(source: Source, report: Report) -> None:
         elif kind == "gallery" and isinstance(value, dict):
             for i, image in enumerate(value.get("images") or []):
                 if isinstance(image, dict):
-                    _figure_text(source, key + (kind, "images", i), image, report, caption=not value.get("caption"))
+                    _figure_text(
+                        source, key + (kind, "images", i), image, report, caption=not value.get("caption")
+                    )
 
 
 def _figure_text(source: Source, key: PathKey, value: dict, report: Report, *, caption: bool) -> None:
     image = value.get("image", "")
     if caption and not value.get("caption"):
-        report.warning("figure.no-caption", f"figure {image} has no caption", location=source.locate(key),
-                       field=field_name(key + ("caption",)), hint="add a caption: readers need to know what they see")
+        report.warning(
+            "figure.no-caption",
+            f"figure {image} has no caption",
+            location=source.locate(key),
+            field=field_name(key + ("caption",)),
+            hint="add a caption: readers need to know what they see",
+        )
     if not value.get("alt"):
-        report.warning("figure.no-alt", f"figure {image} has no alt text", location=source.locate(key),
-                       field=field_name(key + ("alt",)), hint="add alt: a short description of the picture")
+        report.warning(
+            "figure.no-alt",
+            f"figure {image} has no alt text",
+            location=source.locate(key),
+            field=field_name(key + ("alt",)),
+            hint="add alt: a short description of the picture",
+        )
 
 
 def _blocks(data: dict) -> Iterator[tuple[PathKey, dict]]:

@@ -99,8 +99,8 @@ def typeset_text(text: str, *, tail: bool = True) -> Markup:
         for span in inner:
             if span.start < position or span.start >= until:
                 continue
-            out.append(str(escape(text[position:span.start])))
-            out.append(f'<span class="{span.classes}">{escape(text[span.start:span.end])}</span>')
+            out.append(str(escape(text[position : span.start])))
+            out.append(f'<span class="{span.classes}">{escape(text[span.start : span.end])}</span>')
             position = span.end
         out.append(str(escape(text[position:until])))
         position = until

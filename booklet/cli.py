@@ -28,38 +28,94 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Build the exhibition catalogue PDF from the edition file and its chapters.",
         epilog="Exit codes: 0 success, 1 content error, 2 usage, 3 render failure, 4 output failure.",
     )
-    parser.add_argument("command", nargs="?", choices=["build", "check", "diff", "serve"], default="build",
-                        help="build (default): write the PDF; check: validate content and images, no PDF; "
-                             "diff OLD NEW: what changed between two editions; "
-                             "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change")
-    parser.add_argument("files", nargs="*", type=Path, metavar="EDITION",
-                        help="diff only: the old and the new edition file (or one edition with --rev)")
-    parser.add_argument("--rev", metavar="REV",
-                        help="diff only: compare the edition at this git revision with the working tree")
-    parser.add_argument("--no-pages", action="store_true",
-                        help="diff only: compare the content, do not lay out the pages")
-    parser.add_argument("--port", type=int, default=8000, metavar="N",
-                        help="serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)")
-    parser.add_argument("--edition", type=Path, default=Path("booklet.yaml"), metavar="FILE",
-                        help="edition file (default: booklet.yaml)")
-    parser.add_argument("-o", "--output", type=Path, metavar="PATH",
-                        help="output PDF (default: dist/<edition>.pdf)")
-    parser.add_argument("--html", type=Path, metavar="PATH",
-                        help="also write the HTML handed to the renderer (styles inlined)")
-    parser.add_argument("--strict", action="store_true",
-                        help="press run: missing images and preflight failures are errors")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["build", "check", "diff", "serve"],
+        default="build",
+        help="build (default): write the PDF; check: validate content and images, no PDF; "
+        "diff OLD NEW: what changed between two editions; "
+        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change",
+    )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="EDITION",
+        help="diff only: the old and the new edition file (or one edition with --rev)",
+    )
+    parser.add_argument(
+        "--rev",
+        metavar="REV",
+        help="diff only: compare the edition at this git revision with the working tree",
+    )
+    parser.add_argument(
+        "--no-pages", action="store_true", help="diff only: compare the content, do not lay out the pages"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="N",
+        help="serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--edition",
+        type=Path,
+        default=Path("booklet.yaml"),
+        metavar="FILE",
+        help="edition file (default: booklet.yaml)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="PATH", help="output PDF (default: dist/<edition>.pdf)"
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="PATH",
+        help="also write the HTML handed to the renderer (styles inlined)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="press run: missing images and preflight failures are errors"
+    )
     outputs = parser.add_mutually_exclusive_group()
     for profile in PROFILES.values():  # one flag per output profile (profiles.py)
-        outputs.add_argument(f"--{profile.name}", dest="profile", action="store_const", const=profile.name,
-                             help=f"{profile.description} → dist/<edition>{profile.suffix}.pdf")
-    outputs.add_argument("--all", dest="profile", action="store_const", const="all",
-                         help=f"write every profile: {', '.join(PROFILES)}")
-    parser.add_argument("--time-limit", type=_positive(float), default=DEFAULT_SECONDS, metavar="SECONDS",
-                        help=f"stop the layout after this long, naming the chapter (default {DEFAULT_SECONDS:g})")
-    parser.add_argument("--memory-limit", type=_positive(int), default=DEFAULT_MEMORY_MB, metavar="MIB",
-                        help=f"memory the layout may add, in MiB (default {DEFAULT_MEMORY_MB})")
-    parser.add_argument("-j", "--jobs", type=_positive(int), default=os.cpu_count() or 1, metavar="N",
-                        help="chapters laid out side by side in N processes (default: the number of cores)")
+        outputs.add_argument(
+            f"--{profile.name}",
+            dest="profile",
+            action="store_const",
+            const=profile.name,
+            help=f"{profile.description} → dist/<edition>{profile.suffix}.pdf",
+        )
+    outputs.add_argument(
+        "--all",
+        dest="profile",
+        action="store_const",
+        const="all",
+        help=f"write every profile: {', '.join(PROFILES)}",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_positive(float),
+        default=DEFAULT_SECONDS,
+        metavar="SECONDS",
+        help=f"stop the layout after this long, naming the chapter (default {DEFAULT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_positive(int),
+        default=DEFAULT_MEMORY_MB,
+        metavar="MIB",
+        help=f"memory the layout may add, in MiB (default {DEFAULT_MEMORY_MB})",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive(int),
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="chapters laid out side by side in N processes (default: the number of cores)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
     return parser.parse_args(argv)
@@ -152,8 +208,14 @@ def main(argv: list[str] | None = None) -> int:
         if not 0 <= args.port <= 65535:
             print(f"build.py: error: --port {args.port} is not a port number", file=sys.stderr)
             return 2
-        options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile="proof",
-                          limits=limits, jobs=args.jobs)
+        options = Options(
+            edition_file=args.edition,
+            output=args.output,
+            strict=args.strict,
+            profile="proof",
+            limits=limits,
+            jobs=args.jobs,
+        )
         return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
@@ -171,8 +233,15 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
             console.summary(result, "checked")
             return 1 if result.report.errors else 0
         for profile in profiles:
-            options = Options(edition_file=args.edition, output=args.output, strict=args.strict, profile=profile,
-                              html_output=args.html, limits=limits, jobs=args.jobs)
+            options = Options(
+                edition_file=args.edition,
+                output=args.output,
+                strict=args.strict,
+                profile=profile,
+                html_output=args.html,
+                limits=limits,
+                jobs=args.jobs,
+            )
             result = build(options, console.progress)
             console.findings(result.report)
             console.preflight(result)
@@ -186,11 +255,14 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 print(line, file=sys.stderr)
         print(f"build failed: {exc}; the previous PDF is untouched", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+    except Exception as exc:
         if os.environ.get("BOOKLET_DEBUG"):
             raise
-        print(f"build failed: internal error ({type(exc).__name__}: {exc}); the previous PDF is untouched; "
-              "rerun with BOOKLET_DEBUG=1 for details", file=sys.stderr)
+        print(
+            f"build failed: internal error ({type(exc).__name__}: {exc}); the previous PDF is untouched; "
+            "rerun with BOOKLET_DEBUG=1 for details",
+            file=sys.stderr,
+        )
         return 3
     except KeyboardInterrupt:
         print("interrupted; the previous PDF is untouched", file=sys.stderr)
@@ -202,7 +274,7 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
     from .diff import run, run_rev
 
     files = list(args.files)
-    if args.rev is None and len(files) != 2 or args.rev is not None and len(files) > 1:
+    if (args.rev is None and len(files) != 2) or (args.rev is not None and len(files) > 1):
         print("build.py: error: diff needs OLD NEW, or --rev REV [EDITION]", file=sys.stderr)
         return 2
     if args.rev is not None and not files:
@@ -226,11 +298,13 @@ def _diff(args: argparse.Namespace, console: Console) -> int:
             console.findings(exc.report)
         print(f"diff failed: {exc}", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+    except Exception as exc:
         if os.environ.get("BOOKLET_DEBUG"):
             raise
-        print(f"diff failed: internal error ({type(exc).__name__}: {exc}); rerun with BOOKLET_DEBUG=1",
-              file=sys.stderr)
+        print(
+            f"diff failed: internal error ({type(exc).__name__}: {exc}); rerun with BOOKLET_DEBUG=1",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -50,7 +50,9 @@ class ConfinedFetcher:
                         return confined._refuse(url, "data: URL over 64 KiB")
                     return super().fetch(url, headers)
                 if scheme != "file" or parts.netloc not in ("", "localhost"):
-                    return confined._refuse(url, "only files inside the project may be read, never the network")
+                    return confined._refuse(
+                        url, "only files inside the project may be read, never the network"
+                    )
                 pending = PENDING.get(unquote(parts.path))
                 if pending is not None and not pending.target.is_file():  # still converting
                     confined.stand_ins[url] = pending
@@ -107,7 +109,8 @@ def image_origins(book: Book, assets: Assets) -> dict[str, list[tuple[Location, 
             image = assets.images.get(ref)
             if image is not None and image.url:
                 origins.setdefault(image.url, []).append(
-                    (Location(placed.path, placed.line), f"{placed.kind}.{field_name}"))
+                    (Location(placed.path, placed.line), f"{placed.kind}.{field_name}")
+                )
     return origins
 
 

@@ -30,8 +30,16 @@ QUOTED = {
     "Letter": frozenset({"sender", "title", "recipient", "text"}),
     "Leaflet": frozenset({"sender", "title", "recipient", "text"}),
 }
-EDITION_TEXT = ("title", "subtitle", "edition", "subject", "keywords", "publisher", "organisers",
-                "printing_history")
+EDITION_TEXT = (
+    "title",
+    "subtitle",
+    "edition",
+    "subject",
+    "keywords",
+    "publisher",
+    "organisers",
+    "printing_history",
+)
 
 Converter = Callable[[str], str]
 
@@ -64,8 +72,9 @@ def convert_book(book: Book) -> Book:
     convert = make_converter(edition.conversion, edition.conversion_overrides)
     return dataclasses.replace(
         book,
-        edition=edition.model_copy(update={name: convert_value(getattr(edition, name), convert)
-                                           for name in EDITION_TEXT}),
+        edition=edition.model_copy(
+            update={name: convert_value(getattr(edition, name), convert) for name in EDITION_TEXT}
+        ),
         chapters=tuple(_chapter(chapter, convert) for chapter in book.chapters),
         labels={key: convert(text) for key, text in book.labels.items()},
     )
@@ -81,8 +90,13 @@ def convert_value(value, convert: Converter):
         keep = NOT_TEXT
         if getattr(value, "simplified_source", False):
             keep = NOT_TEXT | QUOTED.get(type(value).__name__, frozenset(type(value).model_fields))
-        return value.model_copy(update={name: convert_value(getattr(value, name), convert)
-                                        for name in type(value).model_fields if name not in keep})
+        return value.model_copy(
+            update={
+                name: convert_value(getattr(value, name), convert)
+                for name in type(value).model_fields
+                if name not in keep
+            }
+        )
     return value
 
 
@@ -95,12 +109,12 @@ def _chapter(chapter: Chapter, convert: Converter) -> Chapter:
         dataclasses.replace(s, title=convert(s.title), blocks=_blocks(s.blocks, convert))
         for s in chapter.sections
     )
-    return dataclasses.replace(chapter, title=convert(chapter.title), blocks=_blocks(chapter.blocks, convert),
-                               sections=sections)
+    return dataclasses.replace(
+        chapter, title=convert(chapter.title), blocks=_blocks(chapter.blocks, convert), sections=sections
+    )
 
 
 def traditional_only(text: str, config: str = "hk2s") -> list[str]:
     """Characters of `text` that the converter would still change: Traditional-only forms."""
     convert = opencc_converter(config)
     return sorted({ch for ch in text if "\u3400" <= ch <= "\u9fff" and convert(ch) != ch})
-

@@ -35,8 +35,13 @@ class FontFile:
 def find_font(family: str) -> FontFile | None:
     """The file fontconfig uses for `family`, or None when it only has a substitute."""
     try:
-        out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}:%{index}", family],
-                             capture_output=True, text=True, timeout=10, check=True).stdout
+        out = subprocess.run(
+            ["fc-match", "-f", "%{family}\n%{file}:%{index}", family],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     families, _, location = out.partition("\n")
@@ -126,9 +131,13 @@ def check_coverage(book: Book, report: Report, values: list | None = None) -> li
     for role, family in (("body", book.edition.fonts.body), ("heading", book.edition.fonts.heading)):
         primary = find_font(family)
         if primary is None:
-            report.error("font.missing", f"the {role} font “{family}” is not installed",
-                         location=Location(book.edition_path), field=f"fonts.{role}",
-                         hint="install it (fonts-noto-cjk) or name an installed family")
+            report.error(
+                "font.missing",
+                f"the {role} font “{family}” is not installed",
+                location=Location(book.edition_path),
+                field=f"fonts.{role}",
+                hint="install it (fonts-noto-cjk) or name an installed family",
+            )
             continue
         chain = [primary]
         fallback = find_font(FALLBACKS[role])

@@ -159,8 +159,8 @@ def line_changes(old: tuple[str, ...], new: tuple[str, ...]) -> list[LineChange]
         paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(paired):
             changes.append(LineChange("~", inline(old[i1 + k], new[j1 + k])))
-        changes += [LineChange("-", [("-", line)]) for line in old[i1 + paired:i2]]
-        changes += [LineChange("+", [("+", line)]) for line in new[j1 + paired:j2]]
+        changes += [LineChange("-", [("-", line)]) for line in old[i1 + paired : i2]]
+        changes += [LineChange("+", [("+", line)]) for line in new[j1 + paired : j2]]
     return changes
 
 
@@ -175,12 +175,24 @@ def compare_chapter(old: Chapter, new: Chapter) -> list[BlockChange]:
         # pair blocks of the same kind, in order: those are edits; the rest are added or removed
         while olds and news and olds[0].kind == news[0].kind:
             before, after = olds.pop(0), news.pop(0)
-            changes.append(BlockChange("changed", after.kind, after.section, before, after,
-                                       line_changes(before.lines, after.lines)))
-        changes += [BlockChange("removed", u.kind, u.section, u, None, [LineChange("-", [("-", t)]) for t in u.lines])
-                    for u in olds]
-        changes += [BlockChange("added", u.kind, u.section, None, u, [LineChange("+", [("+", t)]) for t in u.lines])
-                    for u in news]
+            changes.append(
+                BlockChange(
+                    "changed",
+                    after.kind,
+                    after.section,
+                    before,
+                    after,
+                    line_changes(before.lines, after.lines),
+                )
+            )
+        changes += [
+            BlockChange("removed", u.kind, u.section, u, None, [LineChange("-", [("-", t)]) for t in u.lines])
+            for u in olds
+        ]
+        changes += [
+            BlockChange("added", u.kind, u.section, None, u, [LineChange("+", [("+", t)]) for t in u.lines])
+            for u in news
+        ]
     return changes
 
 
@@ -188,14 +200,17 @@ def compare_books(old: Book, new: Book) -> EditionDiff:
     result = EditionDiff(old.edition_path, new.edition_path)
     result.metadata = compare_editions(old.edition, new.edition)
     old_chapters = {c.number: c for c in old.chapters}  # matched by number: a corrected copy
-    new_numbers = {c.number for c in new.chapters}      # of a chapter file is the same chapter
+    new_numbers = {c.number for c in new.chapters}  # of a chapter file is the same chapter
     for chapter in new.chapters:
         before = old_chapters.get(chapter.number)
         if before is None:
             added = ChapterChange(chapter.path, chapter.title, "added")
-            added.blocks = [BlockChange("added", u.kind, u.section, None, u,
-                                        [LineChange("+", [("+", t)]) for t in u.lines])
-                            for u in chapter_units(chapter)]
+            added.blocks = [
+                BlockChange(
+                    "added", u.kind, u.section, None, u, [LineChange("+", [("+", t)]) for t in u.lines]
+                )
+                for u in chapter_units(chapter)
+            ]
             result.chapters.append(added)
             continue
         blocks = compare_chapter(before, chapter)
@@ -322,12 +337,14 @@ def checkout(edition_file: Path, rev: str, into: Path) -> Path:
 
     def git(*args: str) -> bytes:
         try:
-            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True,
-                                  timeout=60).stdout
+            return subprocess.run(
+                ["git", "-C", str(root), *args], capture_output=True, check=True, timeout=60
+            ).stdout
         except (OSError, subprocess.SubprocessError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
-            raise BuildError(f"git cannot read revision {rev!r}: {detail.decode(errors='replace').strip()}",
-                             2) from None
+            raise BuildError(
+                f"git cannot read revision {rev!r}: {detail.decode(errors='replace').strip()}", 2
+            ) from None
 
     names = [n for n in git("ls-tree", "-r", "-z", "--name-only", rev, ".").decode().split("\0") if n]
     for name in names:
@@ -357,10 +374,15 @@ def format_text(result: EditionDiff, *, colour: bool = False) -> str:
     lines = [f"{result.old_label} → {result.new_label}"]
     if result.metadata:
         lines.append("edition:")
-        lines += [f"  {name}: {red}[-{old}-]{off} {green}{{+{new}+}}{off}" for name, old, new in result.metadata]
+        lines += [
+            f"  {name}: {red}[-{old}-]{off} {green}{{+{new}+}}{off}" for name, old, new in result.metadata
+        ]
     for chapter in result.chapters:
-        lines.append(f"{chapter.file} ({chapter.title}): chapter {chapter.op}" if chapter.op != "changed"
-                     else f"{chapter.file} ({chapter.title}):")
+        lines.append(
+            f"{chapter.file} ({chapter.title}): chapter {chapter.op}"
+            if chapter.op != "changed"
+            else f"{chapter.file} ({chapter.title}):"
+        )
         for block in chapter.blocks:
             where = f" in （{block.section}）" if block.section else ""
             unit = block.new or block.old
@@ -383,8 +405,15 @@ def format_html(result: EditionDiff) -> str:
     return template.render(diff=result)
 
 
-def run(old_file: Path, new_file: Path, output: Path | None, *, pages: bool = True,
-        colour: bool = False, old_label: str | None = None) -> tuple[EditionDiff, Path]:
+def run(
+    old_file: Path,
+    new_file: Path,
+    output: Path | None,
+    *,
+    pages: bool = True,
+    colour: bool = False,
+    old_label: str | None = None,
+) -> tuple[EditionDiff, Path]:
     result = diff_editions(old_file, new_file, pages=pages)
     result.old_label = old_label or result.old_label
     root = project_root(new_file)
@@ -394,10 +423,10 @@ def run(old_file: Path, new_file: Path, output: Path | None, *, pages: bool = Tr
     return result, target
 
 
-def run_rev(rev: str, edition_file: Path, output: Path | None, *, pages: bool = True,
-            colour: bool = False) -> tuple[EditionDiff, Path]:
+def run_rev(
+    rev: str, edition_file: Path, output: Path | None, *, pages: bool = True, colour: bool = False
+) -> tuple[EditionDiff, Path]:
     with tempfile.TemporaryDirectory(prefix="booklet-rev-") as folder:
         old_file = checkout(edition_file, rev, Path(folder))
         label = f"{old_file.relative_to(folder).as_posix()}@{rev}"
         return run(old_file, edition_file, output, pages=pages, colour=colour, old_label=label)
-

@@ -58,7 +58,7 @@ class MergedSource:
         for table, dest_table in ((source.marks, self.marks), (source.key_marks, self.key_marks)):
             for key, (line, column) in table.items():
                 if key[: len(src_path)] == src_path:
-                    dest_table[dest_path + key[len(src_path):]] = Location(source.path, line, column)
+                    dest_table[dest_path + key[len(src_path) :]] = Location(source.path, line, column)
 
     def _drop(self, path: PathKey) -> None:
         for table in (self.marks, self.key_marks):
@@ -87,25 +87,41 @@ def _chain(file: Path, root: Path, report: Report) -> list[Source] | None:
         real = current.resolve()
         if real in seen:
             cycle = " → ".join([*seen.values(), seen[real]])
-            report.error("edition.cycle", f"editions extend each other in a cycle: {cycle}",
-                         location=pointed_from, field="extends",
-                         hint="an edition may extend only an earlier one")
+            report.error(
+                "edition.cycle",
+                f"editions extend each other in a cycle: {cycle}",
+                location=pointed_from,
+                field="extends",
+                hint="an edition may extend only an earlier one",
+            )
             return None
         if len(seen) >= MAX_CHAIN:
-            report.error("edition.chain-too-long", f"more than {MAX_CHAIN} editions extend each other",
-                         location=pointed_from, field="extends")
+            report.error(
+                "edition.chain-too-long",
+                f"more than {MAX_CHAIN} editions extend each other",
+                location=pointed_from,
+                field="extends",
+            )
             return None
         if pointed_from is not None and not real.is_relative_to(root.resolve()):
-            report.error("edition.extends-outside", f"{current} is outside the project",
-                         location=pointed_from, field="extends")
+            report.error(
+                "edition.extends-outside",
+                f"{current} is outside the project",
+                location=pointed_from,
+                field="extends",
+            )
             return None
         try:
             source = load_source(Path(os.path.normpath(current.absolute())), root)  # no "a/../b" names
         except SourceError as exc:
             if pointed_from is not None and exc.finding.code == "source.unreadable":
-                report.error("edition.extends-missing", f"the edition it extends, {current.name}, "
-                             f"cannot be read ({exc.finding.message})", location=pointed_from, field="extends",
-                             hint="`extends:` is a path relative to this file, e.g. ../booklet.yaml")
+                report.error(
+                    "edition.extends-missing",
+                    f"the edition it extends, {current.name}, cannot be read ({exc.finding.message})",
+                    location=pointed_from,
+                    field="extends",
+                    hint="`extends:` is a path relative to this file, e.g. ../booklet.yaml",
+                )
             else:
                 report.add(exc.finding)
             return None
@@ -117,8 +133,12 @@ def _chain(file: Path, root: Path, report: Report) -> list[Source] | None:
         if parent is None:
             return list(reversed(chain))
         if not isinstance(parent, str) or not parent.strip():
-            report.error("schema.type", "expected the path of another edition file",
-                         location=source.locate(("extends",)), field="extends")
+            report.error(
+                "schema.type",
+                "expected the path of another edition file",
+                location=source.locate(("extends",)),
+                field="extends",
+            )
             return None
         pointed_from = source.locate(("extends",))
         current = current.parent / parent
@@ -163,8 +183,11 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
         return
     current = merged.data.get("chapters")
     if not isinstance(current, list):
-        report.error("edition.chapters-edit", "chapters_add/chapters_remove need an inherited chapters list",
-                     location=source.locate((next(k for k in CHAPTER_EDITS if k in data),), key=True))
+        report.error(
+            "edition.chapters-edit",
+            "chapters_add/chapters_remove need an inherited chapters list",
+            location=source.locate((next(k for k in CHAPTER_EDITS if k in data),), key=True),
+        )
         return
     # each entry: (file, location)
     entries = [(name, merged.locate(("chapters", i))) for i, name in enumerate(current)]
@@ -172,8 +195,12 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
     for i, name in enumerate(removals):
         where = source.locate(("chapters_remove", i))
         if name not in [e[0] for e in entries]:
-            report.error("edition.chapter-not-listed", f"{name!r} is not in the inherited chapter list",
-                         location=where, field=f"chapters_remove[{i}]")
+            report.error(
+                "edition.chapter-not-listed",
+                f"{name!r} is not in the inherited chapter list",
+                location=where,
+                field=f"chapters_remove[{i}]",
+            )
             continue
         entries = [e for e in entries if e[0] != name]
     additions = _edit_list(data, "chapters_add", source, report)
@@ -182,10 +209,18 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
         if isinstance(item, str):
             entries.append((item, source.locate(here)))
             continue
-        if not (isinstance(item, dict) and isinstance(item.get("file"), str)
-                and set(item) <= {"file", "after"} and isinstance(item.get("after", ""), str)):
-            report.error("schema.value", "expected a chapter file, or {file: …, after: …}",
-                         location=source.locate(here), field=field_name(here))
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("file"), str)
+            and set(item) <= {"file", "after"}
+            and isinstance(item.get("after", ""), str)
+        ):
+            report.error(
+                "schema.value",
+                "expected a chapter file, or {file: …, after: …}",
+                location=source.locate(here),
+                field=field_name(here),
+            )
             continue
         entry = (item["file"], source.locate(here + ("file",)))
         after = item.get("after")
@@ -194,8 +229,12 @@ def _edit_chapters(merged: MergedSource, source: Source, report: Report) -> None
             continue
         names = [e[0] for e in entries]
         if after not in names:
-            report.error("edition.chapter-not-listed", f"{after!r} (after) is not in the chapter list",
-                         location=source.locate(here + ("after",)), field=field_name(here + ("after",)))
+            report.error(
+                "edition.chapter-not-listed",
+                f"{after!r} (after) is not in the chapter list",
+                location=source.locate(here + ("after",)),
+                field=field_name(here + ("after",)),
+            )
             continue
         entries.insert(names.index(after) + 1, entry)
     merged.data["chapters"] = [name for name, _ in entries]

@@ -19,7 +19,19 @@ from __future__ import annotations
 
 SUPPORTED_MAJOR = "70."
 ORIGINAL: dict[str, object] = {}  # WeasyPrint's own functions, for the tests' comparison
-DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+DROP_TABLES = (
+    b"BASE",
+    b"DSIG",
+    b"EBDT",
+    b"EBLC",
+    b"EBSC",
+    b"GPOS",
+    b"GSUB",
+    b"JSTF",
+    b"LTSH",
+    b"PCLT",
+    b"SVG ",
+)
 
 
 def install() -> bool:
@@ -81,13 +93,20 @@ def _subset_face(self, to_unicode, hinting) -> bytes | None:
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
     from weasyprint.text.fonts import get_hb_object_data
 
-    subset_input = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
-                          harfbuzz_subset.hb_subset_input_destroy)
+    subset_input = ffi.gc(
+        harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy
+    )
     glyphs = sorted(to_unicode)
-    harfbuzz.hb_set_add_sorted_array(harfbuzz_subset.hb_subset_input_glyph_set(subset_input),
-                                     ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs), len(glyphs))
-    flags = (harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
-             | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_glyph_set(subset_input),
+        ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs),
+        len(glyphs),
+    )
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+        | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+        | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    )
     if not hinting:
         flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
     if self.missing:
@@ -96,7 +115,9 @@ def _subset_face(self, to_unicode, hinting) -> bytes | None:
     drop = [harfbuzz.hb_tag_from_string(name, -1) for name in DROP_TABLES]
     harfbuzz.hb_set_add_sorted_array(
         harfbuzz_subset.hb_subset_input_set(subset_input, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG),
-        ffi.new(f"hb_codepoint_t[{len(drop)}]", sorted(drop)), len(drop))
+        ffi.new(f"hb_codepoint_t[{len(drop)}]", sorted(drop)),
+        len(drop),
+    )
     face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, subset_input), harfbuzz.hb_face_destroy)
     return get_hb_object_data(face) if face else None
 
@@ -140,7 +161,11 @@ def share_faces(families: list[str]) -> None:
                 continue
             _, description, size = get_pango_font_key(pango_font)
             font = Font(pango_font, description, size)
-            if "CFF " in font.tables and not (font.png or font.svg or font.colr) and "fvar" not in font.tables:
+            if (
+                "CFF " in font.tables
+                and not (font.png or font.svg or font.colr)
+                and "fvar" not in font.tables
+            ):
                 _SHARED.setdefault(font.hash, font)
 
 
@@ -172,7 +197,7 @@ def deferred_face(program) -> str | None:
     if int(program.get("/Length", 0)) > 4096:
         return None
     data = program.read_bytes()
-    return data[len(STUB):].decode("ascii", "replace") if data.startswith(STUB) else None
+    return data[len(STUB) :].decode("ascii", "replace") if data.startswith(STUB) else None
 
 
 def book_subset(face_hash: str, glyphs: set[int]) -> bytes:
@@ -182,6 +207,7 @@ def book_subset(face_hash: str, glyphs: set[int]) -> bytes:
     font = _SHARED.get(face_hash)
     data = _subset_face(font, set(glyphs), hinting=False) if font is not None else None
     if not data:
-        raise BuildError(f"the font program of a part ({face_hash}) cannot be made; delete .cache/parts and "
-                         "build again", 3)
+        raise BuildError(
+            f"the font program of a part ({face_hash}) cannot be made; delete .cache/parts and build again", 3
+        )
     return data

@@ -34,7 +34,7 @@ def group_blocks(blocks: tuple[Placed, ...]) -> list[Placed | FigureRow]:
     def flush():
         per_row = 3 if run and run[0].block.size == "third" else 2
         for start in range(0, len(run), per_row):
-            out.append(FigureRow(run[0].block.size, tuple(run[start:start + per_row])))
+            out.append(FigureRow(run[0].block.size, tuple(run[start : start + per_row])))
         run.clear()
 
     for placed in blocks:
@@ -77,8 +77,11 @@ def _environment() -> Environment:
 
 def pieces(book: Book) -> list[str]:
     """The book's chapters and sections in order, by anchor: each is a part of the layout (parts.py)."""
-    return [anchor for chapter in book.chapters
-            for anchor in (chapter.anchor, *(section.anchor for section in chapter.sections))]
+    return [
+        anchor
+        for chapter in book.chapters
+        for anchor in (chapter.anchor, *(section.anchor for section in chapter.sections))
+    ]
 
 
 def render_html(book: Book, assets: Assets, *, profile: str = "print", build_info: dict | None = None) -> str:
@@ -93,5 +96,11 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
         images=assets.images,
         art=assets.art,
         profile=profile,
-        build={"created": w3c_date(book.edition), "reserved": {}, "lead": False, "folios": {}, **build_info},  # fixed: reproducible
+        build={
+            "created": w3c_date(book.edition),
+            "reserved": {},
+            "lead": False,
+            "folios": {},
+            **build_info,
+        },  # fixed: reproducible
     )

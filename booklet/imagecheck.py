@@ -28,8 +28,15 @@ MAX_SVG_BYTES = 5 * 1024 * 1024
 MAX_SVG_ELEMENTS = 100_000
 MAX_DATA_URL = 64 * 1024
 
-SUFFIXES = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".tif": "tiff", ".tiff": "tiff",
-            ".webp": "webp", ".svg": "svg"}
+SUFFIXES = {
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".png": "png",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+    ".webp": "webp",
+    ".svg": "svg",
+}
 _MAGIC = {
     b"\xff\xd8\xff": "jpeg",
     b"\x89PNG\r\n\x1a\n": "png",
@@ -39,7 +46,8 @@ _MAGIC = {
 _SVG_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml|<svg|<!--|<!DOCTYPE\s+svg)", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _STANDARD_DOCTYPE = re.compile(  # the W3C's own DTD, which no parser here loads
-    rb'<!DOCTYPE\s+svg(\s+PUBLIC\s+"[^"]*"\s+"https?://www\.w3\.org/[^"]*")?\s*>', re.IGNORECASE)
+    rb'<!DOCTYPE\s+svg(\s+PUBLIC\s+"[^"]*"\s+"https?://www\.w3\.org/[^"]*")?\s*>', re.IGNORECASE
+)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]*)|@import\s+['"]([^'"]*)""", re.IGNORECASE)
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 _SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -134,7 +142,7 @@ def _inspect_raster(real: Path, fmt: str, decode: bool = True) -> Inspection:
         raise
     except PILImage.DecompressionBombError:
         raise ImageProblem(f"over the {MAX_PIXELS:,} pixel cap") from None
-    except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
+    except Exception as exc:
         raise ImageProblem(decode_problem(exc)) from None
     return Inspection(fmt, width, height)
 
@@ -202,8 +210,10 @@ def _svg_size(tree) -> tuple[float | None, float | None]:
         except ValueError:
             pass
     try:
-        return (float(re.sub(r"[a-z%]+$", "", tree.get("width", ""))),
-                float(re.sub(r"[a-z%]+$", "", tree.get("height", ""))))
+        return (
+            float(re.sub(r"[a-z%]+$", "", tree.get("width", ""))),
+            float(re.sub(r"[a-z%]+$", "", tree.get("height", ""))),
+        )
     except ValueError:
         return None, None
 
@@ -238,8 +248,9 @@ def _remember(cached: Path, found: Inspection) -> None:
         pass
 
 
-def inspect_images_cached(files: Sequence[tuple[Path, str]], root: Path, *, workers: int | None = None,
-                          decode: bool = True) -> list[Inspection | ImageProblem | OSError]:
+def inspect_images_cached(
+    files: Sequence[tuple[Path, str]], root: Path, *, workers: int | None = None, decode: bool = True
+) -> list[Inspection | ImageProblem | OSError]:
     """inspect_image_cached for each (real, expected) in `files`: the remembered ones looked up
     here, the others inspected over the cores. Each outcome is the Inspection, or the ImageProblem
     or OSError that refused the file, in the order of `files`. With decode=False the files not
@@ -273,7 +284,9 @@ def _inspect_outcome(job: tuple[Path, str, Path], decode: bool = True) -> Inspec
 def _remembered(real: Path, expected: str, root: Path) -> tuple[Inspection | None, Path]:
     """The remembered inspection of the file as it is now (or None), and where it is remembered."""
     stat = real.stat()
-    key = hashlib.sha256(f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}".encode()).hexdigest()
+    key = hashlib.sha256(
+        f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}".encode()
+    ).hexdigest()
     cached = root / ".cache" / "imagecheck" / f"{key}.json"
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))

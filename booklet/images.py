@@ -60,8 +60,13 @@ class Settings:
     icc: bytes = b""  # the CMYK output profile (print)
 
     def key(self) -> dict:
-        return {"colour": self.colour, "ppi": self.ppi, "quality": JPEG_QUALITY, "version": PIPELINE_VERSION,
-                "icc": hashlib.sha256(self.icc).hexdigest() if self.icc else None}
+        return {
+            "colour": self.colour,
+            "ppi": self.ppi,
+            "quality": JPEG_QUALITY,
+            "version": PIPELINE_VERSION,
+            "icc": hashlib.sha256(self.icc).hexdigest() if self.icc else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,9 @@ def placements(book: Book) -> dict[str, Placement]:
     def place(placed, ref: str, field_name: str, width: float, cap: float) -> None:
         current = found.get(ref)
         if current is None or width > current.width_mm:
-            found[ref] = Placement(width, cap, Location(placed.path, placed.line), f"{placed.kind}.{field_name}")
+            found[ref] = Placement(
+                width, cap, Location(placed.path, placed.line), f"{placed.kind}.{field_name}"
+            )
 
     def visit(blocks) -> None:
         for item in group_blocks(blocks):
@@ -138,8 +145,16 @@ def placements(book: Book) -> dict[str, Placement]:
     return found
 
 
-def prepare_images(book: Book, assets: Assets, root: Path, settings: Settings, report: Report,
-                   *, cache_dir: Path | None = None, workers: int | None = None) -> ImageStats:
+def prepare_images(
+    book: Book,
+    assets: Assets,
+    root: Path,
+    settings: Settings,
+    report: Report,
+    *,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+) -> ImageStats:
     """Convert every present raster image for the profile and wait for them (see Conversion)."""
     conversion = Conversion(book, assets, root, settings, cache_dir=cache_dir, workers=workers)
     conversion.start()
@@ -182,8 +197,16 @@ class Conversion:
     written (stand_ins_replaced). finish(): waits for them and reports what they found.
     """
 
-    def __init__(self, book: Book, assets: Assets, root: Path, settings: Settings, *,
-                 cache_dir: Path | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        book: Book,
+        assets: Assets,
+        root: Path,
+        settings: Settings,
+        *,
+        cache_dir: Path | None = None,
+        workers: int | None = None,
+    ):
         self.assets, self.root, self.settings = assets, root.resolve(), settings
         self.cache_dir = cache_dir or self.root / ".cache" / "images"
         self.workers = max(1, workers or core_count())
@@ -222,8 +245,9 @@ class Conversion:
                 assets.images[ref] = replace(image, url=outcome.target.as_uri(), ratio=outcome.ratio)
             elif not isinstance(outcome, str):
                 path, _, info = outcome
-                assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"],
-                                             decoded=True)
+                assets.images[ref] = replace(
+                    image, url=path.as_uri(), ratio=info["height"] / info["width"], decoded=True
+                )
 
     @property
     def pending(self) -> list[Pending]:
@@ -235,7 +259,9 @@ class Conversion:
         source, place = self.root / ref, self.places[ref]
         try:
             with source.open("rb") as handle:
-                identity = _identity(source, os.fstat(handle.fileno()))  # before reading: a later change shows
+                identity = _identity(
+                    source, os.fstat(handle.fileno())
+                )  # before reading: a later change shows
                 content = handle.read()
         except OSError as exc:
             return f"cannot be read ({exc.strerror})"
@@ -255,11 +281,20 @@ class Conversion:
         try:
             with PILImage.open(io.BytesIO(content)) as opened:
                 width, height, _ = _upright_size(opened)
-        except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
+        except Exception as exc:
             return decode_problem(exc)
         size, _, _ = output_size(width, height, place, self.settings)
-        return Pending(ref, source, place, target, meta, size or (width, height),
-                       "CMYK" if self.settings.colour == "cmyk" else "RGB", height / width, content_hash)
+        return Pending(
+            ref,
+            source,
+            place,
+            target,
+            meta,
+            size or (width, height),
+            "CMYK" if self.settings.colour == "cmyk" else "RGB",
+            height / width,
+            content_hash,
+        )
 
     def start(self) -> None:
         """Start the conversions (after the layout workers have forked: no thread is copied into them)."""
@@ -273,8 +308,13 @@ class Conversion:
 
     def failed(self) -> bool:
         """Whether a conversion has failed so far."""
-        return any(future.done() and not future.cancelled() and future.exception() is None
-                   and isinstance(future.result(), str) for future in self.futures.values())
+        return any(
+            future.done()
+            and not future.cancelled()
+            and future.exception() is None
+            and isinstance(future.result(), str)
+            for future in self.futures.values()
+        )
 
     def finish(self, report: Report, *, stop: bool = False) -> ImageStats:
         """Wait for the conversions (with `stop`, only for those running: the build is failing or
@@ -300,26 +340,36 @@ class Conversion:
             if isinstance(outcome, Pending):  # never started (the build stopped first)
                 continue
             if isinstance(outcome, str):
-                report.error("image.invalid", f"image {ref}: {outcome}", location=place.location, field=place.field)
+                report.error(
+                    "image.invalid", f"image {ref}: {outcome}", location=place.location, field=place.field
+                )
                 self.assets.images[ref] = replace(image, url=None, problem=outcome)
                 continue
             path, hit, info = outcome
             stats.cached += hit
             stats.converted += not hit
             if not image.decoded:  # it decoded whole when converted (now, or for the cached result)
-                stored = (info["height"], info["width"]) if info["orientation"] in SIDEWAYS else (info["width"], info["height"])
+                stored = (
+                    (info["height"], info["width"])
+                    if info["orientation"] in SIDEWAYS
+                    else (info["width"], info["height"])
+                )
                 fmt = SUFFIXES[Path(ref).suffix.lower()]
                 remember_inspection((self.root / ref).resolve(), fmt, self.root, Inspection(fmt, *stored))
-            stats.files[ref] = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+            stats.files[ref] = (
+                path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+            )
             stats.sizes[f"{info['out_width']}x{info['out_height']}"] = ref
-            self.assets.images[ref] = replace(image, url=path.as_uri(), ratio=info["height"] / info["width"],
-                                              decoded=True)
+            self.assets.images[ref] = replace(
+                image, url=path.as_uri(), ratio=info["height"] / info["width"], decoded=True
+            )
             if info["ppi"] < self.settings.ppi:
                 report.warning(
                     "image.low-resolution",
                     f"image {ref} is {info['width']}×{info['height']} px: {info['ppi']:.0f} ppi effective at its "
                     f"placed size ({info['placed_mm']:.0f} mm wide); {self.settings.ppi} ppi wanted",
-                    location=place.location, field=place.field,
+                    location=place.location,
+                    field=place.field,
                     hint="use a larger original, or place it smaller",
                 )
         return stats
@@ -344,12 +394,14 @@ def _convert_pending(item: Pending, settings: Settings):
                 data, info = convert(content, item.place, settings)
             except _Changed:
                 problem = "changed while the book was being built (build again)"
-            except Exception as exc:  # noqa: BLE001 - any decoder failure is a content problem
+            except Exception as exc:
                 problem = decode_problem(exc)
             else:
                 if (info["out_width"], info["out_height"]) != item.size or info["mode"] != item.mode:
-                    raise RuntimeError(f"{item.ref} converted to {info['out_width']}×{info['out_height']} "
-                                       f"{info['mode']}, not the {item.size} {item.mode} laid out")
+                    raise RuntimeError(
+                        f"{item.ref} converted to {info['out_width']}×{info['out_height']} "
+                        f"{info['mode']}, not the {item.size} {item.mode} laid out"
+                    )
                 del content
                 _write(item.target, data)
                 _write(item.meta, json.dumps(info, sort_keys=True).encode())
@@ -387,7 +439,7 @@ def stand_in(size: tuple[int, int], mode: str) -> bytes:
     PILImage.new(mode, (1, 1), 0).save(buffer, format="JPEG", quality=JPEG_QUALITY)
     data = bytearray(buffer.getvalue())
     frame = data.index(b"\xff\xc0")  # baseline frame header: length, precision, height, width
-    data[frame + 5:frame + 9] = size[1].to_bytes(2, "big") + size[0].to_bytes(2, "big")
+    data[frame + 5 : frame + 9] = size[1].to_bytes(2, "big") + size[0].to_bytes(2, "big")
     return bytes(data)
 
 
@@ -400,10 +452,16 @@ def _content_memo(cache_dir: Path, identity: str) -> Path:
     return cache_dir / "sources" / f"{identity}.sha256"
 
 
-def _cache_entry(content_hash: str, place: Placement, settings: Settings, cache_dir: Path) -> tuple[Path, Path]:
+def _cache_entry(
+    content_hash: str, place: Placement, settings: Settings, cache_dir: Path
+) -> tuple[Path, Path]:
     digest = hashlib.sha256(content_hash.encode())
-    digest.update(json.dumps({**settings.key(), "width_mm": round(place.width_mm, 2),
-                              "max_height_mm": place.max_height_mm}, sort_keys=True).encode())
+    digest.update(
+        json.dumps(
+            {**settings.key(), "width_mm": round(place.width_mm, 2), "max_height_mm": place.max_height_mm},
+            sort_keys=True,
+        ).encode()
+    )
     key = digest.hexdigest()
     return cache_dir / f"{key}.jpg", cache_dir / f"{key}.json"
 
@@ -465,9 +523,19 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         image = _to_colour(image, embedded, settings)
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
-    info = {"width": width, "height": height, "ppi": round(ppi, 1), "placed_mm": round(placed_mm, 1),
-            "source_mode": source_mode, "icc": bool(embedded), "orientation": orientation,
-            "out_width": image.width, "out_height": image.height, "colour": settings.colour, "mode": image.mode}
+    info = {
+        "width": width,
+        "height": height,
+        "ppi": round(ppi, 1),
+        "placed_mm": round(placed_mm, 1),
+        "source_mode": source_mode,
+        "icc": bool(embedded),
+        "orientation": orientation,
+        "out_width": image.width,
+        "out_height": image.height,
+        "colour": settings.colour,
+        "mode": image.mode,
+    }
     return buffer.getvalue(), info
 
 
@@ -523,16 +591,23 @@ def _to_colour(image, embedded: bytes | None, settings: Settings):
         if settings.colour == "cmyk":
             if source is None or output is None or embedded is None:
                 return image  # already for this press (no other profile is named)
-            return _transform(source, output, "CMYK", "CMYK", ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                              ImageCms.Flags.BLACKPOINTCOMPENSATION).apply(image)
+            return _transform(
+                source,
+                output,
+                "CMYK",
+                "CMYK",
+                ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                ImageCms.Flags.BLACKPOINTCOMPENSATION,
+            ).apply(image)
         if source is None:
             return image.convert("RGB")
         return _transform(source, SRGB, "CMYK", "RGB", ImageCms.Intent.PERCEPTUAL).apply(image)
     source = source or SRGB
     if settings.colour == "cmyk":
         assert output is not None
-        return _transform(source, output, mode, "CMYK", ImageCms.Intent.PERCEPTUAL,
-                          ImageCms.Flags.BLACKPOINTCOMPENSATION).apply(image)
+        return _transform(
+            source, output, mode, "CMYK", ImageCms.Intent.PERCEPTUAL, ImageCms.Flags.BLACKPOINTCOMPENSATION
+        ).apply(image)
     if embedded:
         return _transform(source, SRGB, mode, "RGB", ImageCms.Intent.PERCEPTUAL).apply(image)
     return image
@@ -559,5 +634,6 @@ def _transform(source: bytes, target: bytes, in_mode: str, out_mode: str, intent
     """A colour transform built once per process (what ImageCms.profileToProfile builds for each call)."""
     from PIL import ImageCms
 
-    return ImageCms.buildTransform(_profile(source), _profile(target), in_mode, out_mode,
-                                   renderingIntent=intent, flags=flags)
+    return ImageCms.buildTransform(
+        _profile(source), _profile(target), in_mode, out_mode, renderingIntent=intent, flags=flags
+    )

@@ -43,18 +43,27 @@ def draw_ean13(isbn: str, font_family: str = "DejaVu Sans") -> Markup:
 
     digits = isbn_digits(isbn)
     code = barcode.get("ean13", digits[:12], writer=SVGWriter())
-    svg = code.render({
-        "module_width": MODULE_MM, "module_height": BAR_HEIGHT_MM, "quiet_zone": 3.63,
-        "font_size": 8, "text_distance": 3.5, "background": "white", "foreground": "black",
-        "compress": True,
-    }).decode("utf-8")
-    svg = svg[svg.index("<svg"):]
+    svg = code.render(
+        {
+            "module_width": MODULE_MM,
+            "module_height": BAR_HEIGHT_MM,
+            "quiet_zone": 3.63,
+            "font_size": 8,
+            "text_distance": 3.5,
+            "background": "white",
+            "foreground": "black",
+            "compress": True,
+        }
+    ).decode("utf-8")
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->", "", svg)
-    svg = svg.replace("<svg ", '<svg class="isbn-barcode" role="img" '
-                               f'aria-label="ISBN {digits}" ', 1)
+    svg = svg.replace("<svg ", f'<svg class="isbn-barcode" role="img" aria-label="ISBN {digits}" ', 1)
     # presentation attributes, not style="" (which the HTML cascade would also read), and no ids
     svg = svg.replace(' id="barcode_group"', "")
     svg = re.sub(r'style="fill:(\w+);?"', r'fill="\1"', svg)
-    svg = re.sub(r'style="fill:(\w+);font-size:([\d.]+pt);text-anchor:middle;"',
-                 rf'fill="\1" font-size="\2" text-anchor="middle" font-family="{font_family}"', svg)
+    svg = re.sub(
+        r'style="fill:(\w+);font-size:([\d.]+pt);text-anchor:middle;"',
+        rf'fill="\1" font-size="\2" text-anchor="middle" font-family="{font_family}"',
+        svg,
+    )
     return Markup(svg)

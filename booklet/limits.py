@@ -76,31 +76,40 @@ def render_limits(limits: Limits, report: Report) -> Iterator[None]:
         try:
             yield
         except LimitExceeded as exc:
-            what = (f"took longer than the {limits.seconds:g} s time limit (--time-limit)" if exc.kind == "time"
-                    else f"needed more than the {limits.memory_mb} MiB memory limit (--memory-limit)")
+            what = (
+                f"took longer than the {limits.seconds:g} s time limit (--time-limit)"
+                if exc.kind == "time"
+                else f"needed more than the {limits.memory_mb} MiB memory limit (--memory-limit)"
+            )
             raise _failure(report, "render.limit", what, exc, exc.page or watch.page, watch.step) from None
         except MemoryError as exc:
             what = f"needed more than the {limits.memory_mb} MiB memory limit (--memory-limit)"
             raise _failure(report, "render.limit", what, exc, watch.page, watch.step) from None
         except RecursionError as exc:
-            raise _failure(report, "render.recursion", "nests too deeply for the renderer", exc, watch.page,
-                           watch.step) from None
+            raise _failure(
+                report, "render.recursion", "nests too deeply for the renderer", exc, watch.page, watch.step
+            ) from None
         finally:
             progress.removeHandler(watch)
             progress.setLevel(saved_level)
             progress.propagate = saved_propagate
 
 
-def _failure(report: Report, code: str, what: str, exc: BaseException, page: int | None,
-             step: str) -> BuildError:
+def _failure(
+    report: Report, code: str, what: str, exc: BaseException, page: int | None, step: str
+) -> BuildError:
     where = block_being_laid_out(exc.__traceback__)
     laying_out = step.startswith("Step 5") or where is not None
     on_page = f" (page {page})" if page and laying_out else ""
     if not laying_out and step:  # before or after the layout: "(applying css)", "(creating pdf)"
         on_page = f" ({step.partition(' - ')[2].lower() or step})"
     if where:
-        report.error(code, f"laying out this block{on_page} {what}", location=where,
-                     hint="shorten or split the block, or raise the limit")
+        report.error(
+            code,
+            f"laying out this block{on_page} {what}",
+            location=where,
+            hint="shorten or split the block, or raise the limit",
+        )
         return BuildError(f"the renderer stopped: laying out {where.path}{on_page} {what}", 3, report)
     report.error(code, f"rendering{on_page} {what}")
     return BuildError(f"the renderer stopped: rendering{on_page} {what}", 3, report)
@@ -115,10 +124,10 @@ def block_being_laid_out(tb: TracebackType | None) -> Location | None:
     for frame in reversed(frames):  # innermost first: the most specific block
         try:
             values = list(frame.f_locals.items())
-        except Exception:  # noqa: BLE001 - introspection must never fail the report
+        except Exception:
             continue
         found = None
-        for name, value in values:
+        for _name, value in values:
             found = found or _source_of(value)
         locals_ = dict(values)
         if found is None and "root_box" in locals_ and isinstance(locals_.get("resume_at"), dict):
@@ -135,7 +144,7 @@ def _source_of(box: object) -> Location | None:
         return None
     try:
         value = get("data-source")
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if not isinstance(value, str) or not value:
         return None

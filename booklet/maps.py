@@ -74,7 +74,9 @@ def _load(relative: str) -> tuple[tuple[tuple[tuple[float, float], ...], ...], .
     if geometry.get("type") == "Feature":
         geometry = geometry["geometry"]
     polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-    return tuple(tuple(tuple((float(p[0]), float(p[1])) for p in ring) for ring in polygon) for polygon in polygons)
+    return tuple(
+        tuple(tuple((float(p[0]), float(p[1])) for p in ring) for ring in polygon) for polygon in polygons
+    )
 
 
 def area_polygons(code: int):
@@ -84,8 +86,11 @@ def area_polygons(code: int):
 def _province_codes() -> list[int]:
     root = _data_root()
     folder = root / "amap" / "land"
-    return sorted(int(entry.name[:6]) for entry in folder.iterdir()
-                  if entry.name.endswith("0000.geojson") and entry.name != "100000.geojson")
+    return sorted(
+        int(entry.name[:6])
+        for entry in folder.iterdir()
+        if entry.name.endswith("0000.geojson") and entry.name != "100000.geojson"
+    )
 
 
 def _bbox(polygons) -> tuple[float, float, float, float]:
@@ -145,7 +150,9 @@ def _clip(ring: Ring, width: float, height: float) -> Ring:
             was_inside = (previous[axis] - limit) * sign >= 0
             if inside != was_inside:
                 t = (limit - previous[axis]) / (point[axis] - previous[axis])
-                out.append((previous[0] + t * (point[0] - previous[0]), previous[1] + t * (point[1] - previous[1])))
+                out.append(
+                    (previous[0] + t * (point[0] - previous[0]), previous[1] + t * (point[1] - previous[1]))
+                )
             if inside:
                 out.append(point)
             previous = point
@@ -236,19 +243,25 @@ def draw_map(block: Map, palette: Palette) -> Markup:
     view = _view(block, areas)
     width, height = WIDTH, view.height
     paper, rule = palette["paper"], palette["rule"]
-    body: list[str] = [f'<rect class="map-sea" x="0" y="0" width="{width:.2f}" height="{height:.2f}" '
-                       f'fill="{palette.tint("accent-2", 0.12)}"/>']
+    body: list[str] = [
+        f'<rect class="map-sea" x="0" y="0" width="{width:.2f}" height="{height:.2f}" '
+        f'fill="{palette.tint("accent-2", 0.12)}"/>'
+    ]
     if boundaries_available():
         for code in NEIGHBOURS:
             polygons = _load(f"cn-neighbors/land/{code}.geojson")
             if polygons and view.overlaps(_bbox(polygons)):
-                body.append(f'<path class="map-neighbour" d="{_path(polygons, view)}" fill="{palette.tint("muted", 0.08)}" '
-                            f'stroke="{rule}" stroke-width="0.2"/>')
+                body.append(
+                    f'<path class="map-neighbour" d="{_path(polygons, view)}" fill="{palette.tint("muted", 0.08)}" '
+                    f'stroke="{rule}" stroke-width="0.2"/>'
+                )
         for code in _province_codes():
             polygons = area_polygons(code)
             if polygons and view.overlaps(_bbox(polygons)):
-                body.append(f'<path class="map-province" d="{_path(polygons, view)}" fill="{paper}" '
-                            f'stroke="{rule}" stroke-width="0.3" stroke-linejoin="round"/>')
+                body.append(
+                    f'<path class="map-province" d="{_path(polygons, view)}" fill="{paper}" '
+                    f'stroke="{rule}" stroke-width="0.3" stroke-linejoin="round"/>'
+                )
         for area in block.areas:
             polygons = areas.get(area.code)
             if not polygons or not area.highlight:
@@ -257,15 +270,21 @@ def draw_map(block: Map, palette: Palette) -> Markup:
             large = (e - w) * (n - s) > 1.0
             fill = palette.tint("accent-2", 0.45) if large else palette["accent"]
             stroke = palette["accent-2"] if large else palette["accent"]
-            body.append(f'<path class="map-area" d="{_path(polygons, view, keep_small=True)}" fill="{fill}" '
-                        f'stroke="{stroke}" stroke-width="{0.4 if large else 0.2}" stroke-linejoin="round"/>')
+            body.append(
+                f'<path class="map-area" d="{_path(polygons, view, keep_small=True)}" fill="{fill}" '
+                f'stroke="{stroke}" stroke-width="{0.4 if large else 0.2}" stroke-linejoin="round"/>'
+            )
     else:
         for lon in range(math.ceil(view.west), math.floor(view.east) + 1):
             x, _ = view.xy(lon, view.north)
-            body.append(f'<line x1="{x:.2f}" y1="0" x2="{x:.2f}" y2="{height:.2f}" stroke="{rule}" stroke-width="0.2"/>')
+            body.append(
+                f'<line x1="{x:.2f}" y1="0" x2="{x:.2f}" y2="{height:.2f}" stroke="{rule}" stroke-width="0.2"/>'
+            )
         for lat in range(math.ceil(view.south), math.floor(view.north) + 1):
             _, y = view.xy(view.west, lat)
-            body.append(f'<line x1="0" y1="{y:.2f}" x2="{width:.2f}" y2="{y:.2f}" stroke="{rule}" stroke-width="0.2"/>')
+            body.append(
+                f'<line x1="0" y1="{y:.2f}" x2="{width:.2f}" y2="{y:.2f}" stroke="{rule}" stroke-width="0.2"/>'
+            )
 
     labels = _Labels(width, height)
     points = [view.xy(p.lon, p.lat) for p in block.places]
@@ -279,45 +298,70 @@ def draw_map(block: Map, palette: Palette) -> Markup:
                 (x0, y0), (x1, y1) = view.xy(w, n), view.xy(e, s)
                 small_areas.append((x0, y0, x1, y1))
     for x, y in points:
-        box = next((b for b in small_areas if b[0] <= x <= b[2] and b[1] <= y <= b[3]),
-                   (x - 1.6, y - 1.6, x + 1.6, y + 1.6))
+        box = next(
+            (b for b in small_areas if b[0] <= x <= b[2] and b[1] <= y <= b[3]),
+            (x - 1.6, y - 1.6, x + 1.6, y + 1.6),
+        )
         around_boxes.append(box)
     labels.boxes.extend(around_boxes)
     labels.boxes.extend(small_areas)
     first = points[0]
     for x, y in points[1:2]:  # the first place is joined to the second (澳門 → 從江縣)
-        body.append(f'<line class="map-link" x1="{first[0]:.2f}" y1="{first[1]:.2f}" x2="{x:.2f}" y2="{y:.2f}" '
-                    f'stroke="{palette["accent"]}" stroke-width="0.45" stroke-dasharray="1.6 1.1"/>')
+        body.append(
+            f'<line class="map-link" x1="{first[0]:.2f}" y1="{first[1]:.2f}" x2="{x:.2f}" y2="{y:.2f}" '
+            f'stroke="{palette["accent"]}" stroke-width="0.45" stroke-dasharray="1.6 1.1"/>'
+        )
     text: list[str] = []
     for place, (x, y), (x0, y0, x1, y1) in zip(block.places, points, around_boxes):
-        body.append(f'<circle class="map-place" cx="{x:.2f}" cy="{y:.2f}" r="1.3" fill="{palette["accent"]}" '
-                    f'stroke="{paper}" stroke-width="0.4"/>')
+        body.append(
+            f'<circle class="map-place" cx="{x:.2f}" cy="{y:.2f}" r="1.3" fill="{palette["accent"]}" '
+            f'stroke="{paper}" stroke-width="0.4"/>'
+        )
         base = LABEL * 0.35
-        around = [(x1 - x + 0.8, base, "start"), (x0 - x - 0.8, base, "end"), (0, y0 - y - 0.8, "middle"),
-                  (0, y1 - y + LABEL, "middle"), (x1 - x + 0.5, y0 - y - 0.3, "start"),
-                  (x0 - x - 0.5, y0 - y - 0.3, "end"), (x1 - x + 0.5, y1 - y + LABEL * 0.8, "start"),
-                  (x0 - x - 0.5, y1 - y + LABEL * 0.8, "end")]
+        around = [
+            (x1 - x + 0.8, base, "start"),
+            (x0 - x - 0.8, base, "end"),
+            (0, y0 - y - 0.8, "middle"),
+            (0, y1 - y + LABEL, "middle"),
+            (x1 - x + 0.5, y0 - y - 0.3, "start"),
+            (x0 - x - 0.5, y0 - y - 0.3, "end"),
+            (x1 - x + 0.5, y1 - y + LABEL * 0.8, "start"),
+            (x0 - x - 0.5, y1 - y + LABEL * 0.8, "end"),
+        ]
         lx, ly, anchor = labels.place(x, y, place.name, LABEL, around)
-        text.append(f'<text class="map-label" x="{lx:.2f}" y="{ly:.2f}" text-anchor="{anchor}">{escape(place.name)}</text>')
+        text.append(
+            f'<text class="map-label" x="{lx:.2f}" y="{ly:.2f}" text-anchor="{anchor}">{escape(place.name)}</text>'
+        )
     place_names = {p.name for p in block.places}
     for area in block.areas:
         polygons = areas.get(area.code)
         if not polygons or area.name in place_names:
             continue
         cx, cy = _label_point(polygons, view)
-        spread = [(0, 0, "middle"), (0, -AREA_LABEL * 1.6, "middle"), (0, AREA_LABEL * 1.6, "middle"),
-                  (0, -AREA_LABEL * 3, "middle"), (0, AREA_LABEL * 3, "middle")]
+        spread = [
+            (0, 0, "middle"),
+            (0, -AREA_LABEL * 1.6, "middle"),
+            (0, AREA_LABEL * 1.6, "middle"),
+            (0, -AREA_LABEL * 3, "middle"),
+            (0, AREA_LABEL * 3, "middle"),
+        ]
         lx, ly, anchor = labels.place(cx, cy, area.name, AREA_LABEL, spread)
-        text.append(f'<text class="map-area-label" x="{lx:.2f}" y="{ly:.2f}" text-anchor="{anchor}">{escape(area.name)}</text>')
+        text.append(
+            f'<text class="map-area-label" x="{lx:.2f}" y="{ly:.2f}" text-anchor="{anchor}">{escape(area.name)}</text>'
+        )
     body.extend(text)
     # scale bar: 100 km along a meridian
     bar = 100 / 111.32 * view.scale
     sy = height - 4
-    body.append(f'<path class="map-scale" d="M4,{sy - 1:.2f}V{sy:.2f}H{4 + bar:.2f}V{sy - 1:.2f}" fill="none" '
-                f'stroke="{palette["text"]}" stroke-width="0.35"/>')
+    body.append(
+        f'<path class="map-scale" d="M4,{sy - 1:.2f}V{sy:.2f}H{4 + bar:.2f}V{sy - 1:.2f}" fill="none" '
+        f'stroke="{palette["text"]}" stroke-width="0.35"/>'
+    )
     body.append(f'<text class="map-tick" x="{4 + bar + 1.5:.2f}" y="{sy:.2f}">100 km</text>')
-    body.append(f'<rect class="map-frame" x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="none" '
-                f'stroke="{palette["muted"]}" stroke-width="0.4"/>')
+    body.append(
+        f'<rect class="map-frame" x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="none" '
+        f'stroke="{palette["muted"]}" stroke-width="0.4"/>'
+    )
     style = (
         "<style>"
         f".map-label{{font-family:{palette.font('body')};font-size:{LABEL}px;font-weight:bold;fill:{palette['text']}}}"

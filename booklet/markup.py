@@ -71,15 +71,25 @@ def inline(text: str) -> Markup:
     pieces: list[tuple[bool, str]] = []  # (is_tag, text or normalised tag)
     position = 0
     for match in _TAG.finditer(text):
-        pieces.append((False, text[position:match.start()]))
+        pieces.append((False, text[position : match.start()]))
         pieces.append((True, "<br>" if match.group(3) else f"<{match.group(1)}{match.group(2).lower()}>"))
         position = match.end()
     pieces.append((False, text[position:]))
     last = max(i for i, (is_tag, piece) in enumerate(pieces) if not is_tag and (piece or i == 0))
-    out = [piece if is_tag else str(typeset_text(piece, tail=i == last)) for i, (is_tag, piece) in enumerate(pieces)]
+    out = [
+        piece if is_tag else str(typeset_text(piece, tail=i == last))
+        for i, (is_tag, piece) in enumerate(pieces)
+    ]
     # the whitelist sanitizer as a second wall: only the four tags and cjk's classed spans pass
-    return Markup(nh3.clean("".join(out), tags=set(TAGS) | {"span"}, attributes={"span": {"class"}},
-                            link_rel=None, strip_comments=True))
+    return Markup(
+        nh3.clean(
+            "".join(out),
+            tags=set(TAGS) | {"span"},
+            attributes={"span": {"class"}},
+            link_rel=None,
+            strip_comments=True,
+        )
+    )
 
 
 def plain(text: str) -> str:

@@ -72,13 +72,17 @@ class Table(Strict):
     rows: list[list[str | Cell]] = Field(min_length=1, max_length=MAX_TABLE_ROWS)
     partial: bool = False
     note: str | None = None
-    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")  # a name charts refer to; not printed
+    key: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]*$"
+    )  # a name charts refer to; not printed
     tags: list[str] | None = None  # one tag per row (e.g. the sector), counted by charts; not printed
 
     @model_validator(mode="after")
-    def _one_tag_per_row(self) -> "Table":
+    def _one_tag_per_row(self) -> Table:
         if self.tags is not None and len(self.tags) != len(self.rows):
-            raise ValueError(f"tags has {len(self.tags)} entries for {len(self.rows)} rows; give one tag per row")
+            raise ValueError(
+                f"tags has {len(self.tags)} entries for {len(self.rows)} rows; give one tag per row"
+            )
         return self
 
     @property
@@ -240,7 +244,7 @@ class Chart(Strict):
     events: list[TimelineEvent] = []  # timeline
 
     @model_validator(mode="after")
-    def _data_fits_type(self) -> "Chart":
+    def _data_fits_type(self) -> Chart:
         if self.type == "timeline":
             if not self.events:
                 raise ValueError("a timeline needs events")
@@ -253,8 +257,10 @@ class Chart(Strict):
             raise ValueError(f"a {self.type} chart needs either series (with categories) or count_tables")
         for series in self.series:
             if len(series.values) != len(self.categories):
-                raise ValueError(f"series {series.name!r} has {len(series.values)} values "
-                                 f"for {len(self.categories)} categories")
+                raise ValueError(
+                    f"series {series.name!r} has {len(series.values)} values "
+                    f"for {len(self.categories)} categories"
+                )
         return self
 
 
@@ -361,6 +367,7 @@ class Edition(Strict):
         if problem:
             raise ValueError(problem)
         return value
+
     # editions (booklet/editions.py merges files that `extends:` another; see the README)
     printing_history: list[str] = []  # colophon lines, one per edition; extending editions append
     conversion: Literal["hk2s", "t2s", "tw2s"] | None = None  # OpenCC config applied to the text

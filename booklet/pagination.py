@@ -15,8 +15,9 @@ from .diagnostics import Location, Report
 from .model import Book
 
 
-def reserve(order: list[str], natural: dict[str, int], plan: dict[str, int], book: Book,
-            report: Report) -> dict[str, int]:
+def reserve(
+    order: list[str], natural: dict[str, int], plan: dict[str, int], book: Book, report: Report
+) -> dict[str, int]:
     """Pages to reserve in front of each planned heading, given the folios they fall on without."""
     where = Location(book.edition_path)  # unknown names were refused when the edition was loaded
     reserved: dict[str, int] = {}
@@ -26,14 +27,21 @@ def reserve(order: list[str], natural: dict[str, int], plan: dict[str, int], boo
             continue
         missing = plan[anchor] - (natural[anchor] + shift)
         if missing < 0:
-            report.warning("pagination.overflow",
-                           f"{anchor} starts on page {natural[anchor] + shift}, after its planned page {plan[anchor]}",
-                           location=where, field=f"page_plan.{anchor}",
-                           hint="the content before it grew: move the plan, or shorten what comes before")
+            report.warning(
+                "pagination.overflow",
+                f"{anchor} starts on page {natural[anchor] + shift}, after its planned page {plan[anchor]}",
+                location=where,
+                field=f"page_plan.{anchor}",
+                hint="the content before it grew: move the plan, or shorten what comes before",
+            )
         elif missing % 2:
-            report.warning("pagination.parity", f"{anchor} is planned on page {plan[anchor]}, on the wrong side "
-                           "of the spread for it; the plan is kept to the nearest page on the right side",
-                           location=where, field=f"page_plan.{anchor}")
+            report.warning(
+                "pagination.parity",
+                f"{anchor} is planned on page {plan[anchor]}, on the wrong side "
+                "of the spread for it; the plan is kept to the nearest page on the right side",
+                location=where,
+                field=f"page_plan.{anchor}",
+            )
             missing -= 1
         if missing > 0:
             reserved[anchor] = missing
@@ -44,6 +52,11 @@ def reserve(order: list[str], natural: dict[str, int], plan: dict[str, int], boo
 def report_reserved(reserved: dict[str, int], book: Book, report: Report) -> None:
     """The warning that names the reserved pages (they print as marked placeholders)."""
     if reserved:
-        report.warning("pagination.reserved", f"{sum(reserved.values())} pages are reserved to keep the planned "
-                       f"pagination ({', '.join(f'{a}: {n}' for a, n in reserved.items())}); they print as "
-                       "marked placeholders", location=Location(book.edition_path), field="page_plan")
+        report.warning(
+            "pagination.reserved",
+            f"{sum(reserved.values())} pages are reserved to keep the planned "
+            f"pagination ({', '.join(f'{a}: {n}' for a, n in reserved.items())}); they print as "
+            "marked placeholders",
+            location=Location(book.edition_path),
+            field="page_plan",
+        )

@@ -37,9 +37,13 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def map_in_processes(work: Callable[[Item], Outcome], items: Sequence[Item], *,
-                     cost: Callable[[Item], float] | None = None,
-                     workers: int | None = None) -> list[Outcome]:
+def map_in_processes(
+    work: Callable[[Item], Outcome],
+    items: Sequence[Item],
+    *,
+    cost: Callable[[Item], float] | None = None,
+    workers: int | None = None,
+) -> list[Outcome]:
     """[work(item) for item in items], over a pool of forked processes when there is more than one
     item and more than one core. The costliest items (by `cost`) are handed out first, so the
     workers finish together; the results keep the order of `items`."""
@@ -47,8 +51,9 @@ def map_in_processes(work: Callable[[Item], Outcome], items: Sequence[Item], *,
     if workers < 2 or sys.platform != "linux":  # fork is safe on Linux; elsewhere work in-process
         return [work(item) for item in items]
     order = sorted(range(len(items)), key=lambda i: -cost(items[i])) if cost else list(range(len(items)))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_worker_signals)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals
+    )
     try:
         futures = {i: pool.submit(work, items[i]) for i in order}
         return [futures[i].result() for i in range(len(items))]

@@ -86,12 +86,22 @@ _CONTEXT: Context | None = None
 # ---------------------------------------------------------------- one part
 
 
-def part_html(context: Context, name: str, start: int, lead: bool, reserved: dict[str, int],
-              folios: dict[str, int] | None = None) -> str:
+def part_html(
+    context: Context,
+    name: str,
+    start: int,
+    lead: bool,
+    reserved: dict[str, int],
+    folios: dict[str, int] | None = None,
+) -> str:
     from .html import render_html
 
-    return render_html(context.book, context.assets, profile=context.profile.name,
-                       build_info={"parts": [name], "reserved": reserved, "lead": lead, "folios": folios or {}})
+    return render_html(
+        context.book,
+        context.assets,
+        profile=context.profile.name,
+        build_info={"parts": [name], "reserved": reserved, "lead": lead, "folios": folios or {}},
+    )
 
 
 def part_css(context: Context, name: str, start: int, lead: bool) -> str:
@@ -100,7 +110,9 @@ def part_css(context: Context, name: str, start: int, lead: bool) -> str:
     from .render import css_string
 
     first = start - 1 if lead else start
-    css = f"@page :first {{ counter-reset: page {first}; }}\n.part-lead {{ page: front; break-after: page; }}\n"
+    css = (
+        f"@page :first {{ counter-reset: page {first}; }}\n.part-lead {{ page: front; break-after: page; }}\n"
+    )
     chapter = _chapter(context.book, name)
     if chapter is not None and name != chapter.anchor:
         css += f"html {{ string-set: chapter {css_string(f'{chapter.numeral}．{chapter.title}')}; }}\n"
@@ -128,7 +140,11 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
     book = context.book
     wanted, plan_key, reserved = _plan(context, result, folios)
     remembered = context.cache / f"{plan_key}.reserved.json"
-    if reserved is not None and not context.in_process and _from_cache(context, result, report, plan_key, reserved):
+    if (
+        reserved is not None
+        and not context.in_process
+        and _from_cache(context, result, report, plan_key, reserved)
+    ):
         return
 
     if reserved is None and wanted:  # not known for this content: try what this part needed last time
@@ -160,7 +176,9 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         result.pdf = context.cache / f"{key}.pdf"
         # written to a file, finished from it into another and read back from that: a part's
         # photographs are never held in memory whole (a buffer instead: +30 MB at the peak)
-        written, finished = (result.pdf.with_name(f".{result.pdf.name}.{os.getpid()}.{step}") for step in ("w", "f"))
+        written, finished = (
+            result.pdf.with_name(f".{result.pdf.name}.{os.getpid()}.{step}") for step in ("w", "f")
+        )
         try:
             with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
                 write_pdf(document, book.edition, context.profile.pdf_options, target=written)
@@ -179,7 +197,9 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
                 from .press import finish_press
 
                 icc, palette, identifier = context.press
-                finish_press(written, book.edition, icc, palette, identifier, document_level=False, target=finished)
+                finish_press(
+                    written, book.edition, icc, palette, identifier, document_level=False, target=finished
+                )
             else:
                 os.replace(written, finished)
             if context.audit:
@@ -201,11 +221,20 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
 def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
     """The planned folios the part decides, its key before pages are reserved, and the pages
     reserved last time for the same key (None: not known)."""
-    wanted = _planned_here(context.book, result.name, context.book.edition.page_plan or {}) if _chapter(
-        context.book, result.name) else {}
+    wanted = (
+        _planned_here(context.book, result.name, context.book.edition.page_plan or {})
+        if _chapter(context.book, result.name)
+        else {}
+    )
     plain = part_html(context, result.name, result.start, result.lead, {}, folios)
-    plan_key = _digest(context.code, plain, *context.css, str(result.start), str(result.lead),
-                       json.dumps(wanted, sort_keys=True))
+    plan_key = _digest(
+        context.code,
+        plain,
+        *context.css,
+        str(result.start),
+        str(result.lead),
+        json.dumps(wanted, sort_keys=True),
+    )
     reserved = {} if not wanted else _read_json(context.cache / f"{plan_key}.reserved.json")
     return wanted, plan_key, reserved
 
@@ -229,12 +258,14 @@ def _part_key(context: Context, plan_key: str, reserved: dict[str, int]) -> str:
     return _digest(plan_key, json.dumps(reserved, sort_keys=True), f"audit={context.audit}")
 
 
-def _from_cache(context: Context, result: PartResult, report: Report, plan_key: str, reserved: dict[str, int]) -> bool:
+def _from_cache(
+    context: Context, result: PartResult, report: Report, plan_key: str, reserved: dict[str, int]
+) -> bool:
     """The part as laid out by an earlier build from the same inputs, if it is remembered."""
     key = _part_key(context, plan_key, reserved)
     try:
         cached = pickle.loads((context.cache / f"{key}.part").read_bytes())
-    except Exception:  # noqa: BLE001 - a missing or unreadable entry is laid out afresh
+    except Exception:
         return False
     if not isinstance(cached, PartResult) or cached.pdf is None or not cached.pdf.is_file():
         return False
@@ -246,14 +277,23 @@ def _from_cache(context: Context, result: PartResult, report: Report, plan_key: 
     return True
 
 
-def _render(context: Context, result: PartResult, report: Report, reserved: dict[str, int],
-            folios: dict[str, int] | None):
+def _render(
+    context: Context,
+    result: PartResult,
+    report: Report,
+    reserved: dict[str, int],
+    folios: dict[str, int] | None,
+):
     from .render import render_document
 
     html = part_html(context, result.name, result.start, result.lead, reserved, folios)
-    document = render_document(html, [*context.css, part_css(context, result.name, result.start, result.lead)],
-                               context.root, report,
-                               origins=replace(context.origins, html=html))
+    document = render_document(
+        html,
+        [*context.css, part_css(context, result.name, result.start, result.lead)],
+        context.root,
+        report,
+        origins=replace(context.origins, html=html),
+    )
     if result.lead:
         del document.pages[0]
     return document
@@ -269,8 +309,14 @@ def _read_pages(result: PartResult, document) -> None:
 
 def _chapter(book, name: str):
     """The chapter a part (its head or one of its sections) belongs to, or None (front, back)."""
-    return next((chapter for chapter in book.chapters
-                 if name == chapter.anchor or any(name == section.anchor for section in chapter.sections)), None)
+    return next(
+        (
+            chapter
+            for chapter in book.chapters
+            if name == chapter.anchor or any(name == section.anchor for section in chapter.sections)
+        ),
+        None,
+    )
 
 
 def _is_section(book, name: str) -> bool:
@@ -302,7 +348,9 @@ def _planned_here(book, name: str, plan: dict[str, int]) -> dict[str, int]:
     return {following: plan[following]} if following in plan else {}
 
 
-def _reserve(context: Context, result: PartResult, document, wanted: dict[str, int], report: Report) -> dict[str, int]:
+def _reserve(
+    context: Context, result: PartResult, document, wanted: dict[str, int], report: Report
+) -> dict[str, int]:
     """Pages to reserve at the end of this part so the next part starts on its planned folio."""
     from .pagination import reserve
 
@@ -330,8 +378,13 @@ class Parts:
     folios: dict[str, int]  # anchor → folio
 
 
-def lay_out_book(context: Context, jobs: int, report: Report, progress: ProgressFn,
-                 alongside: Callable[[], None] | None = None) -> Parts:
+def lay_out_book(
+    context: Context,
+    jobs: int,
+    report: Report,
+    progress: ProgressFn,
+    alongside: Callable[[], None] | None = None,
+) -> Parts:
     """Every part laid out with its true start folio; findings added to `report` in book order.
     `alongside` starts work in threads (the photos' conversion) once the workers have forked."""
     global _CONTEXT
@@ -354,8 +407,12 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
             alongside()
         pending: dict[str, int] = {}
         folio = 1
-        for name in names:  # guesses: last build's folio (the plan's may not hold), else the plan's, else next
-            pending[name] = first_folio(book, name, max(remembered.get(name) or plan.get(name) or folio, folio))
+        for (
+            name
+        ) in names:  # guesses: last build's folio (the plan's may not hold), else the plan's, else next
+            pending[name] = first_folio(
+                book, name, max(remembered.get(name) or plan.get(name) or folio, folio)
+            )
             folio = pending[name] + 1
         # The front matter (its contents print every heading's folio) and the back matter are laid out
         # alongside, as the last build left them, and again at the end if that has changed.
@@ -382,17 +439,26 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
         folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
         last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
         wanted = {FRONT: (FRONT, 1, False, folios), BACK: (BACK, last_folio + 1, last_folio % 2 == 1, None)}
-        again = [task for name, task in wanted.items()
-                 if name not in done or (done[name].start, done[name].lead, done[name].folios) != task[1:]]
+        again = [
+            task
+            for name, task in wanted.items()
+            if name not in done or (done[name].start, done[name].lead, done[name].folios) != task[1:]
+        ]
         for result in pool.run(again):
             done[result.name] = result
         front, back = done[FRONT], done[BACK]
         for part in [*chapters, front, back]:
             _collect(part, report)
-        _write_json(starts_file, {"starts": {part.name: part.start for part in chapters},
-                                  "reserved": {part.name: part.reserved for part in chapters},
-                                  "pages": {part.name: part.pages for part in [*chapters, front, back]},
-                                  "folios": folios, "back": [last_folio + 1, last_folio % 2 == 1]})
+        _write_json(
+            starts_file,
+            {
+                "starts": {part.name: part.start for part in chapters},
+                "reserved": {part.name: part.reserved for part in chapters},
+                "pages": {part.name: part.pages for part in [*chapters, front, back]},
+                "folios": folios,
+                "back": [last_folio + 1, last_folio % 2 == 1],
+            },
+        )
     finally:
         pool.close()
     front_size = front.pages + front.pages % 2  # the first chapter opens on a right-hand page
@@ -405,7 +471,9 @@ def lay_out_book(context: Context, jobs: int, report: Report, progress: Progress
     return Parts(front, chapters, back, blanks, folios)
 
 
-def _holds(context: Context, result: PartResult, document, wanted: dict[str, int], reserved: dict[str, int]) -> bool:
+def _holds(
+    context: Context, result: PartResult, document, wanted: dict[str, int], reserved: dict[str, int]
+) -> bool:
     """Whether the part laid out with `reserved` pages puts the next part on its planned folio (or
     overflows it with nothing reserved, which no other number of pages would mend)."""
     check = Report()
@@ -481,7 +549,9 @@ class _Pool:
     def _report(self, result: PartResult) -> None:
         if result.pages and result.name not in (FRONT, BACK):
             how = "remembered" if result.cached else "laid out"
-            self.progress(f"{how} {_label(self.book, result.name)}: {result.pages} pages from folio {result.start}")
+            self.progress(
+                f"{how} {_label(self.book, result.name)}: {result.pages} pages from folio {result.start}"
+            )
 
     def close(self) -> None:
         if self.pool is not None:

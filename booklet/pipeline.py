@@ -18,8 +18,8 @@ from . import assemble, parts
 from .assets import Assets, collect_assets, decode_remaining, draw_art
 from .audit import Audit, audit_document
 from .checks import run_checks
-from .convert import convert_book
 from .confine import Origins, image_origins
+from .convert import convert_book
 from .coverage import FontFile, check_coverage
 from .diagnostics import BuildError, ContentError, Location, Report
 from .html import render_html
@@ -98,8 +98,12 @@ def choose_profile(options: Options, book: Book, report: Report) -> Profile | No
     name = options.profile or book.edition.profile or DEFAULT_PROFILE
     if name in PROFILES:
         return PROFILES[name]
-    report.error("edition.profile", f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}",
-                 location=Location(book.edition_path), field="profile")
+    report.error(
+        "edition.profile",
+        f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}",
+        location=Location(book.edition_path),
+        field="profile",
+    )
     return None
 
 
@@ -122,9 +126,12 @@ def check(options: Options, progress: Progress = lambda _: None, *, decode: bool
         progress("checking font coverage")
         result.fonts = check_coverage(book, result.report, values)
         progress("checking images")
-        palette = read_palette(stylesheets(_styles_dir(root), book.edition))  # the art takes the theme's colours
-        result.assets = collect_assets(book, root, result.report, strict=options.strict, palette=palette,
-                                       decode=decode)
+        palette = read_palette(
+            stylesheets(_styles_dir(root), book.edition)
+        )  # the art takes the theme's colours
+        result.assets = collect_assets(
+            book, root, result.report, strict=options.strict, palette=palette, decode=decode
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -153,21 +160,39 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     styles_dir = _styles_dir(root)
-    css = stylesheets(styles_dir, book.edition, [(styles_dir / name).read_text(encoding="utf-8")
-                                                 for name in profile.stylesheets])
+    css = stylesheets(
+        styles_dir,
+        book.edition,
+        [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
+    )
     if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
         assets.art.update(draw_art(book, read_palette(css), Report()))
     context = parts.Context(
-        book=book, assets=assets, profile=profile, css=css, root=root,
+        book=book,
+        assets=assets,
+        profile=profile,
+        css=css,
+        root=root,
         origins=Origins("", image_origins(book, assets), project_stylesheets(styles_dir, root)),
-        limits=options.limits, in_process=not profile.parallel, audit=options.audit,
-        press=(icc, press.parse_palette(styles_dir), press.document_identifier(book.edition)) if profile.press else None,
+        limits=options.limits,
+        in_process=not profile.parallel,
+        audit=options.audit,
+        press=(icc, press.parse_palette(styles_dir), press.document_identifier(book.edition))
+        if profile.press
+        else None,
         cache=root / ".cache" / "parts",
-        code=parts.code_digest(profile.name, repr(sorted(profile.pdf_options.items())), hashlib.sha256(icc).hexdigest(),
-                               *_font_identities(result.fonts)))
+        code=parts.code_digest(
+            profile.name,
+            repr(sorted(profile.pdf_options.items())),
+            hashlib.sha256(icc).hexdigest(),
+            *_font_identities(result.fonts),
+        ),
+    )
     converting = len(conversion.pending)
-    progress(f"laying out {len(book.chapters)} chapters" + (f", converting {converting} images alongside"
-                                                            if converting else ""))
+    progress(
+        f"laying out {len(book.chapters)} chapters"
+        + (f", converting {converting} images alongside" if converting else "")
+    )
     with _lock(output):
         laid = _lay_out_beside(context, options, conversion, result, progress)
         decode_remaining(book, assets, root, result.report, strict=options.strict)
@@ -177,11 +202,14 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         reserved = {k: v for part in assemble.in_order(laid) for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
         if laid.blanks_before.get(parts.BACK):
-            progress(f"added {laid.blanks_before[parts.BACK]} blank pages for a multiple of {book.edition.page_multiple}")
+            progress(
+                f"added {laid.blanks_before[parts.BACK]} blank pages for a multiple of {book.edition.page_multiple}"
+            )
         if result.report.errors:
             raise ContentError(result.report)
-        result.html = render_html(book, assets, profile=profile.name,
-                                  build_info={"reserved": reserved, "folios": laid.folios})
+        result.html = render_html(
+            book, assets, profile=profile.name, build_info={"reserved": reserved, "folios": laid.folios}
+        )
         if options.html_output:
             write_atomic(options.html_output, standalone_html(result.html, css).encode())
         pdf: bytes | Path = b""
@@ -201,8 +229,16 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 finish = _finisher(profile, book, icc, styles_dir, context.code)
                 if profile.name == "proof":
                     progress("stamping the proof: watermark, slug, source lines")
-                    finish = Stamper(laid, book, result.report, options.edition_file, root,
-                                     proof_stylesheets(styles_dir, book.edition), context.cache, context.code)
+                    finish = Stamper(
+                        laid,
+                        book,
+                        result.report,
+                        options.edition_file,
+                        root,
+                        proof_stylesheets(styles_dir, book.edition),
+                        context.cache,
+                        context.code,
+                    )
                     result.proof = finish.layout
                     result.proof_stamper = finish
                 pdf = _temporary(output)  # the joined book is written beside the output, then renamed
@@ -211,15 +247,23 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
             result.preflight = preflight(
-                pdf, press=profile.press, bleed=profile.bleed,
+                pdf,
+                press=profile.press,
+                bleed=profile.bleed,
                 page_multiple=book.edition.page_multiple if profile.bleed else 1,
-                image_names=result.images.sizes, ppi_warn=profile.ppi, ppi_fail=profile.ppi * 2 // 3,
-                profile=profile.name)
+                image_names=result.images.sizes,
+                ppi_warn=profile.ppi,
+                ppi_fail=profile.ppi * 2 // 3,
+                profile=profile.name,
+            )
             write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())
             if options.strict and result.preflight.failures:
                 names = ", ".join(check.name for check in result.preflight.failures)
-                failure = BuildError(f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
-                                     1, result.report)
+                failure = BuildError(
+                    f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
+                    1,
+                    result.report,
+                )
                 failure.preflight = result.preflight  # type: ignore[attr-defined]
                 raise failure
             _not_interrupted()
@@ -232,8 +276,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 with contextlib.suppress(OSError):
                     pdf.unlink()
         findings = output.with_suffix(".findings.json")
-        write_atomic(findings, json.dumps([f.to_dict() for f in result.report.findings],
-                                          ensure_ascii=False, indent=1).encode())
+        write_atomic(
+            findings,
+            json.dumps([f.to_dict() for f in result.report.findings], ensure_ascii=False, indent=1).encode(),
+        )
         outputs = [output, findings]
         if result.audit is not None:
             outputs.append(output.with_suffix(".audit.json"))
@@ -242,7 +288,9 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             hashing.join()
         _write_manifest(book, root, styles_dir, profile, assets, outputs)
     if not context.in_process:
-        used = {path for part in assemble.in_order(laid) for path in (part.pdf, part.pdf.with_suffix(".part"))}
+        used = {
+            path for part in assemble.in_order(laid) for path in (part.pdf, part.pdf.with_suffix(".part"))
+        }
         parts.prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
     result.output = output
     result.seconds = time.perf_counter() - started
@@ -252,13 +300,19 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     return result
 
 
-def _lay_out_beside(context: parts.Context, options: Options, conversion: Conversion, result: Result,
-                    progress: Progress) -> parts.Parts:
+def _lay_out_beside(
+    context: parts.Context, options: Options, conversion: Conversion, result: Result, progress: Progress
+) -> parts.Parts:
     """The parts laid out while the photos are converted; the images' findings come first."""
     layout = Report()
     try:
-        laid = parts.lay_out_book(context, options.jobs, layout, progress,
-                                  alongside=conversion.start if conversion.pending else None)
+        laid = parts.lay_out_book(
+            context,
+            options.jobs,
+            layout,
+            progress,
+            alongside=conversion.start if conversion.pending else None,
+        )
     except BuildError as exc:  # a photo that failed stopped its part: every photo's problem is told
         result.images = conversion.finish(result.report, stop=not conversion.failed())
         _add_all(result.report, layout)
@@ -316,7 +370,9 @@ def _joined_audit(laid: parts.Parts) -> Audit:
             joined.lines += part.audit.lines
             joined.justified_lines += part.audit.justified_lines
             joined.justified_flush += part.audit.justified_flush
-            joined.problems.extend(replace(problem, page=problem.page + offset) for problem in part.audit.problems)
+            joined.problems.extend(
+                replace(problem, page=problem.page + offset) for problem in part.audit.problems
+            )
         offset += part.pages
     return joined
 
@@ -327,8 +383,9 @@ def standalone_html(html: str, css_texts: list[str]) -> str:
     return html.replace("</head>", styles + "</head>", 1)
 
 
-def _write_manifest(book: Book, root: Path, styles_dir: Path, profile: Profile, assets: Assets,
-                    outputs: list[Path]) -> None:
+def _write_manifest(
+    book: Book, root: Path, styles_dir: Path, profile: Profile, assets: Assets, outputs: list[Path]
+) -> None:
     """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
     from urllib.parse import unquote, urlsplit
 
@@ -372,9 +429,13 @@ def commit_file(temp: Path, target: Path, *, pages: int) -> None:
         with pikepdf.open(temp) as pdf:
             found = len(pdf.pages)
     except (OSError, pikepdf.PdfError) as exc:
-        raise BuildError(f"refusing to write {target}: the joined PDF cannot be read back ({exc})", 3) from None
+        raise BuildError(
+            f"refusing to write {target}: the joined PDF cannot be read back ({exc})", 3
+        ) from None
     if not complete or found != pages:
-        raise BuildError(f"refusing to write {target}: the joined PDF has {found} pages instead of {pages}", 3)
+        raise BuildError(
+            f"refusing to write {target}: the joined PDF has {found} pages instead of {pages}", 3
+        )
     umask = os.umask(0)
     os.umask(umask)
     try:
@@ -425,7 +486,7 @@ def pdf_problem(data: bytes, pages: int | None = None) -> str | None:
 
         try:
             found = len(PdfReader(BytesIO(data)).pages)
-        except Exception as exc:  # noqa: BLE001 - any parse failure means a broken PDF
+        except Exception as exc:
             return f"cannot be read back ({type(exc).__name__})"
         if found != pages:
             return f"has {found} pages instead of {pages}"

@@ -89,9 +89,17 @@ class Preflight:
         return out
 
 
-def preflight(pdf_bytes: bytes | Path, *, press: bool, bleed: bool, page_multiple: int = 4,
-              image_names: dict[str, str] | None = None, ppi_warn: int = PPI_WARN, ppi_fail: int = PPI_FAIL,
-              profile: str = "print") -> Preflight:
+def preflight(
+    pdf_bytes: bytes | Path,
+    *,
+    press: bool,
+    bleed: bool,
+    page_multiple: int = 4,
+    image_names: dict[str, str] | None = None,
+    ppi_warn: int = PPI_WARN,
+    ppi_fail: int = PPI_FAIL,
+    profile: str = "print",
+) -> Preflight:
     """Check a finished PDF. `image_names` maps an image's size key "WxH@page" to its source file."""
     pdf = pikepdf.open(pdf_bytes if isinstance(pdf_bytes, Path) else io.BytesIO(pdf_bytes))
     walk = _Walk()
@@ -171,7 +179,9 @@ class _Walk:
                     matrix = Matrix(*[float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])])
                     group = xobject.get("/Group")
                     if group is not None and is_rgb_space(group.get("/CS")):
-                        self._flag(("fgroup", xobject.objgen), f"page {self._number}: form transparency group in RGB")
+                        self._flag(
+                            ("fgroup", xobject.objgen), f"page {self._number}: form transparency group in RGB"
+                        )
                     self._content(xobject, xobject.get("/Resources"), matrix @ ctm, depth + 1)
         del fill_rgb, stroke_rgb
 
@@ -183,8 +193,11 @@ class _Walk:
             subtype = str(font.get("/Subtype"))
             target = font.DescendantFonts[0] if "/DescendantFonts" in font else font
             descriptor = target.get("/FontDescriptor")
-            programs = [descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3")
-                        if descriptor is not None and k in descriptor]
+            programs = [
+                descriptor[k]
+                for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                if descriptor is not None and k in descriptor
+            ]
             # a part's stand-in for a font the join embeds once (fontsubset.py) is not a font
             embedded = bool(programs) and not any(deferred_face(program) for program in programs)
             self.fonts[key] = (str(font.get("/BaseFont", "?")), subtype, embedded)
@@ -206,12 +219,19 @@ class _Walk:
         corners = [ctm.transform((x, y)) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]
         # the unit square's sides as drawn: the image's placed width and height in points
-        w_pt = ((ctm.a ** 2 + ctm.b ** 2) ** 0.5)
-        h_pt = ((ctm.c ** 2 + ctm.d ** 2) ** 0.5)
+        w_pt = (ctm.a**2 + ctm.b**2) ** 0.5
+        h_pt = (ctm.c**2 + ctm.d**2) ** 0.5
         ppi = min(width / (w_pt / 72) if w_pt else 0, height / (h_pt / 72) if h_pt else 0)
-        self.images.append(PlacedImage(self._number, name, (width, height), (round(w_pt, 2), round(h_pt, 2)),
-                                       (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)),
-                                       round(ppi, 1)))
+        self.images.append(
+            PlacedImage(
+                self._number,
+                name,
+                (width, height),
+                (round(w_pt, 2), round(h_pt, 2)),
+                (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)),
+                round(ppi, 1),
+            )
+        )
         if is_rgb_space(image.get("/ColorSpace")):
             self._flag(("image", image.objgen), f"page {self._number}: RGB image {name} ({width}×{height})")
 
@@ -226,8 +246,11 @@ def _fonts(walk: _Walk) -> Check:
             check.worse("fail", f"{name}: Type 3 font")
         elif not embedded:
             check.worse("fail", f"{name}: not embedded")
-    check.summary = (f"{len(walk.fonts)} fonts, all embedded, none Type 3" if check.status == "pass"
-                     else f"{len(check.details)} of {len(walk.fonts)} fonts unusable")
+    check.summary = (
+        f"{len(walk.fonts)} fonts, all embedded, none Type 3"
+        if check.status == "pass"
+        else f"{len(check.details)} of {len(walk.fonts)} fonts unusable"
+    )
     return check
 
 
@@ -240,15 +263,23 @@ def _resolution(walk: _Walk, warn: int, fail: int, names: dict[str, str]) -> Che
     for image in walk.images:
         if image.ppi >= warn:
             continue
-        source = names.get(image_key(image.page, image.pixels)) or names.get(f"{image.pixels[0]}x{image.pixels[1]}")
+        source = names.get(image_key(image.page, image.pixels)) or names.get(
+            f"{image.pixels[0]}x{image.pixels[1]}"
+        )
         label = source or f"image {image.name}"
         status: Status = "fail" if image.ppi < fail else "warn"
-        check.worse(status, f"page {image.page}: {label}: {image.ppi:.0f} ppi effective "
-                            f"({image.pixels[0]}×{image.pixels[1]} px on {image.size_pt[0] / MM:.0f}×"
-                            f"{image.size_pt[1] / MM:.0f} mm)")
+        check.worse(
+            status,
+            f"page {image.page}: {label}: {image.ppi:.0f} ppi effective "
+            f"({image.pixels[0]}×{image.pixels[1]} px on {image.size_pt[0] / MM:.0f}×"
+            f"{image.size_pt[1] / MM:.0f} mm)",
+        )
     low = len(check.details)
-    check.summary = (f"{len(walk.images)} placed images, all ≥ {warn} ppi" if not low
-                     else f"{low} of {len(walk.images)} placed images under {warn} ppi")
+    check.summary = (
+        f"{len(walk.images)} placed images, all ≥ {warn} ppi"
+        if not low
+        else f"{low} of {len(walk.images)} placed images under {warn} ppi"
+    )
     return check
 
 
@@ -303,8 +334,11 @@ def _boxes(pdf) -> Check:
         smallest = least if smallest is None else min(smallest, least)
         if least < MIN_BLEED_MM - 0.01:
             check.worse("fail", f"page {number}: bleed {least:.1f} mm, under {MIN_BLEED_MM:.0f} mm")
-    check.summary = (f"TrimBox and BleedBox on every page, bleed ≥ {smallest:.1f} mm"
-                     if check.status == "pass" else f"{len(check.details)} pages without proper boxes")
+    check.summary = (
+        f"TrimBox and BleedBox on every page, bleed ≥ {smallest:.1f} mm"
+        if check.status == "pass"
+        else f"{len(check.details)} pages without proper boxes"
+    )
     return check
 
 
@@ -318,16 +352,23 @@ def _bleed_reach(pdf, walk: _Walk) -> Check:
         if trim is None or bleed is None:
             continue
         x0, y0, x1, y1 = image.bbox
-        sides = {"left": (x0 <= trim[0] + EDGE, x0 <= bleed[0] + EDGE),
-                 "bottom": (y0 <= trim[1] + EDGE, y0 <= bleed[1] + EDGE),
-                 "right": (x1 >= trim[2] - EDGE, x1 >= bleed[2] - EDGE),
-                 "top": (y1 >= trim[3] - EDGE, y1 >= bleed[3] - EDGE)}
+        sides = {
+            "left": (x0 <= trim[0] + EDGE, x0 <= bleed[0] + EDGE),
+            "bottom": (y0 <= trim[1] + EDGE, y0 <= bleed[1] + EDGE),
+            "right": (x1 >= trim[2] - EDGE, x1 >= bleed[2] - EDGE),
+            "top": (y1 >= trim[3] - EDGE, y1 >= bleed[3] - EDGE),
+        }
         touching = [side for side, (at_trim, _) in sides.items() if at_trim]
         if touching:
             bleeding += 1
         short = [side for side, (at_trim, at_bleed) in sides.items() if at_trim and not at_bleed]
         if short:
-            check.worse("fail", f"page {image.page}: image {image.name} stops at the trim on the {', '.join(short)}")
-    check.summary = (f"{bleeding} images at the trim edge, all run on to the bleed" if check.status == "pass"
-                     else f"{len(check.details)} images stop at the trim edge")
+            check.worse(
+                "fail", f"page {image.page}: image {image.name} stops at the trim on the {', '.join(short)}"
+            )
+    check.summary = (
+        f"{bleeding} images at the trim edge, all run on to the bleed"
+        if check.status == "pass"
+        else f"{len(check.details)} images stop at the trim edge"
+    )
     return check

@@ -66,9 +66,14 @@ def _output_transform(icc: bytes):
     from PIL import ImageCms
 
     profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-    return profile, ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK",
-                                            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+    return profile, ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"),
+        profile,
+        "RGB",
+        "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
 
 
 class ColourConverter:
@@ -99,9 +104,14 @@ class ColourConverter:
 
         if source_profile:
             source = ImageCms.ImageCmsProfile(io.BytesIO(source_profile))
-            transform = ImageCms.buildTransform(source, self.profile, "RGB", "CMYK",
-                                                renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                                flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+            transform = ImageCms.buildTransform(
+                source,
+                self.profile,
+                "RGB",
+                "CMYK",
+                renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+            )
         else:
             transform = self.transform
         return ImageCms.applyTransform(pil_image.convert("RGB"), transform)
@@ -139,8 +149,16 @@ class PressReport:
     left: list[str] = field(default_factory=list)  # what could not be converted
 
 
-def finish_press(source: bytes | Path, edition: Edition, icc: bytes, palette: dict, identifier: bytes, *,
-                 document_level: bool = True, target: Path | None = None) -> tuple[bytes, PressReport]:
+def finish_press(
+    source: bytes | Path,
+    edition: Edition,
+    icc: bytes,
+    palette: dict,
+    identifier: bytes,
+    *,
+    document_level: bool = True,
+    target: Path | None = None,
+) -> tuple[bytes, PressReport]:
     """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
     the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book).
     Returns the finished PDF, or b"" when it is written to `target`."""
@@ -158,8 +176,14 @@ def finish_press(source: bytes | Path, edition: Edition, icc: bytes, palette: di
         _set_metadata(pdf, edition, identifier)
     out = io.BytesIO() if target is None else target
     # a part's /ID is dropped when the parts are joined: no MD5 of its 30 MB of photographs for it
-    pdf.save(out, deterministic_id=document_level, static_id=not document_level, fix_metadata_version=False,
-             min_version="1.6", object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    pdf.save(
+        out,
+        deterministic_id=document_level,
+        static_id=not document_level,
+        fix_metadata_version=False,
+        min_version="1.6",
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
     pdf.close()
     return (out.getvalue() if target is None else b""), report
 
@@ -273,7 +297,8 @@ def _colour_operators(data: bytes, resources) -> tuple[bool, bool]:
     if any(space in names for space in spaces):
         return True, False
     may_set_rgb = any(space in RGB_DEVICE_SPACES for space in spaces) or (
-        (b"rg" in data or b"RG" in data) and RGB_OPERATOR.search(data) is not None)
+        (b"rg" in data or b"RG" in data) and RGB_OPERATOR.search(data) is not None
+    )
     return may_set_rgb, True
 
 
@@ -284,7 +309,9 @@ def _contents(page) -> list:
     return list(contents) if isinstance(contents, Array) else [contents]
 
 
-def _convert_stream(pdf, data: bytes, converter: ColourConverter, report: PressReport, resources) -> bytes | None:
+def _convert_stream(
+    pdf, data: bytes, converter: ColourConverter, report: PressReport, resources
+) -> bytes | None:
     instructions = pikepdf.parse_content_stream(pikepdf.Stream(pdf, data))
     changed = False
     rgb_space = {"fill": False, "stroke": False}
@@ -309,7 +336,6 @@ def _convert_stream(pdf, data: bytes, converter: ColourConverter, report: PressR
                 report.colours += 1
         instructions[index] = (operands, op)
     return pikepdf.unparse_content_stream(instructions) if changed else None
-
 
 
 def _convert_shading(shading, converter: ColourConverter, report: PressReport) -> None:
@@ -348,7 +374,7 @@ def _convert_image(pdf, image, converter: ColourConverter, report: PressReport, 
         source_profile = space[1].read_bytes()
     try:
         pil = PdfImage(image).as_pil_image()
-    except Exception as exc:  # noqa: BLE001 - reported by the preflight as RGB left
+    except Exception as exc:
         report.left.append(f"an RGB image that cannot be decoded ({type(exc).__name__})")
         return
     cmyk = converter.image(pil, source_profile)
@@ -373,15 +399,19 @@ def _add_output_intent(pdf, icc: bytes, converter: ColourConverter) -> None:
     stream = pdf.make_stream(icc)
     stream.N = 4
     stream.Alternate = Name.DeviceCMYK
-    pdf.Root.OutputIntents = Array([Dictionary(
-        Type=Name.OutputIntent,
-        S=Name.GTS_PDFX,
-        OutputConditionIdentifier=pikepdf.String(name),
-        OutputCondition=pikepdf.String(name),
-        Info=pikepdf.String(name),
-        RegistryName=pikepdf.String("http://www.color.org"),
-        DestOutputProfile=stream,
-    )])
+    pdf.Root.OutputIntents = Array(
+        [
+            Dictionary(
+                Type=Name.OutputIntent,
+                S=Name.GTS_PDFX,
+                OutputConditionIdentifier=pikepdf.String(name),
+                OutputCondition=pikepdf.String(name),
+                Info=pikepdf.String(name),
+                RegistryName=pikepdf.String("http://www.color.org"),
+                DestOutputProfile=stream,
+            )
+        ]
+    )
 
 
 def document_identifier(edition: Edition) -> bytes:
@@ -454,26 +484,40 @@ def output_profile(edition: Edition, edition_file: Path, root: Path, report) -> 
 
     if edition.icc_profile is None:
         if not DEFAULT_ICC.is_file():
-            report.error("edition.icc-profile", f"the default CMYK profile {DEFAULT_ICC} is not installed",
-                         hint="install the Debian package libgs-common (make system), or name one in icc_profile")
+            report.error(
+                "edition.icc-profile",
+                f"the default CMYK profile {DEFAULT_ICC} is not installed",
+                hint="install the Debian package libgs-common (make system), or name one in icc_profile",
+            )
             return None
         return DEFAULT_ICC.read_bytes()
     path = (root / edition.icc_profile).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():
-        report.error("edition.icc-profile", f"ICC profile {edition.icc_profile!r} is not a file in the project",
-                     location=where(), field="icc_profile")
+        report.error(
+            "edition.icc-profile",
+            f"ICC profile {edition.icc_profile!r} is not a file in the project",
+            location=where(),
+            field="icc_profile",
+        )
         return None
     data = path.read_bytes()
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(data)).profile
     except (OSError, ImageCms.PyCMSError):
-        report.error("edition.icc-profile", f"{edition.icc_profile} is not an ICC profile",
-                     location=where(), field="icc_profile")
+        report.error(
+            "edition.icc-profile",
+            f"{edition.icc_profile} is not an ICC profile",
+            location=where(),
+            field="icc_profile",
+        )
         return None
     if profile.xcolor_space.strip() != "CMYK" or profile.device_class.strip() != "prtr":
-        report.error("edition.icc-profile",
-                     f"{edition.icc_profile} is a {profile.xcolor_space.strip()} {profile.device_class.strip()} "
-                     "profile; the press needs a CMYK output (printer) profile",
-                     location=where(), field="icc_profile")
+        report.error(
+            "edition.icc-profile",
+            f"{edition.icc_profile} is a {profile.xcolor_space.strip()} {profile.device_class.strip()} "
+            "profile; the press needs a CMYK output (printer) profile",
+            location=where(),
+            field="icc_profile",
+        )
         return None
     return data

@@ -46,7 +46,7 @@ class Glyph(NamedTuple):
 
 def printed_glyphs(pdf: bytes | Path, pages: set[int]) -> dict[int, list[Glyph]]:
     """The characters printed on each of `pages` (0-based), in drawing order (`pdf`: its bytes or file)."""
-    with (open(pdf, "rb") if isinstance(pdf, Path) else contextlib.nullcontext(io.BytesIO(pdf))) as stream:
+    with open(pdf, "rb") if isinstance(pdf, Path) else contextlib.nullcontext(io.BytesIO(pdf)) as stream:
         return _printed_glyphs(stream, pdf if isinstance(pdf, Path) else io.BytesIO(pdf), pages)
 
 
@@ -117,8 +117,10 @@ class _TextInterpreter(PDFPageInterpreter):
 
 
 # operator → pdfminer's method, named as its execute() names them (T* → do_T_a, " → do__w, ' → do__q)
-_HANDLERS = {name: getattr(_TextInterpreter, "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q"))
-             for name in TEXT_OPERATORS.split()}
+_HANDLERS = {
+    name: getattr(_TextInterpreter, "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q"))
+    for name in TEXT_OPERATORS.split()
+}
 
 
 class _GlyphRecorder(PDFTextDevice):

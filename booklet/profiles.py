@@ -45,35 +45,41 @@ def register(profile: Profile) -> Profile:
     return profile
 
 
-register(Profile(
-    name="print",
-    suffix="",
-    description="press PDF: PDF/X-4, CMYK with the edition's output intent, bleed and crop marks, 300 ppi photos",
-    colour="cmyk",
-    ppi=300,
-    bleed=True,
-    # WeasyPrint then writes DeviceCMYK as the default colour space (transparency groups);
-    # the press finisher (press.py) adds the ICC output intent and the PDF/X-4 metadata.
-    pdf_options={"output_intent": "device-cmyk", "pdf_version": "1.6"},
-))
-register(Profile(
-    name="screen",
-    suffix=".screen",
-    description="screen PDF: RGB, trimmed pages without marks, tagged (PDF/UA-1) with alt text, live links",
-    stylesheets=("colours-rgb.css", "screen.css"),
-    pdf_options={"pdf_variant": "pdf/ua-1", "pdf_tags": True},
-    parallel=False,  # WeasyPrint tags a document it writes whole
-))
+register(
+    Profile(
+        name="print",
+        suffix="",
+        description="press PDF: PDF/X-4, CMYK with the edition's output intent, bleed and crop marks, 300 ppi photos",
+        colour="cmyk",
+        ppi=300,
+        bleed=True,
+        # WeasyPrint then writes DeviceCMYK as the default colour space (transparency groups);
+        # the press finisher (press.py) adds the ICC output intent and the PDF/X-4 metadata.
+        pdf_options={"output_intent": "device-cmyk", "pdf_version": "1.6"},
+    )
+)
+register(
+    Profile(
+        name="screen",
+        suffix=".screen",
+        description="screen PDF: RGB, trimmed pages without marks, tagged (PDF/UA-1) with alt text, live links",
+        stylesheets=("colours-rgb.css", "screen.css"),
+        pdf_options={"pdf_variant": "pdf/ua-1", "pdf_tags": True},
+        parallel=False,  # WeasyPrint tags a document it writes whole
+    )
+)
 
-register(Profile(
-    name="proof",
-    suffix=".proof",
-    description="proofreading copy: the print pages (same pagination) in RGB, stamped with a watermark, a slug "
-                "and each block's source line in the margin; report in dist/<edition>.proof.html",
-    ppi=150,
-    bleed=True,
-    stylesheets=("colours-rgb.css",),
-))
+register(
+    Profile(
+        name="proof",
+        suffix=".proof",
+        description="proofreading copy: the print pages (same pagination) in RGB, stamped with a watermark, a slug "
+        "and each block's source line in the margin; report in dist/<edition>.proof.html",
+        ppi=150,
+        bleed=True,
+        stylesheets=("colours-rgb.css",),
+    )
+)
 
 
 def get(name: str) -> Profile:

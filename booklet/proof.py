@@ -11,9 +11,9 @@ proof has the print build's pagination by construction.
 from __future__ import annotations
 
 import datetime
-import os
 import hashlib
 import io
+import os
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,7 +57,9 @@ class ProofPage:
 
     @property
     def note_width(self) -> float:
-        return (self.width - self.text_right - NOTE_GAP) if self.side == "right" else self.text_left - NOTE_GAP
+        return (
+            (self.width - self.text_right - NOTE_GAP) if self.side == "right" else self.text_left - NOTE_GAP
+        )
 
 
 @dataclass(frozen=True)
@@ -94,13 +96,21 @@ def read_layout(document) -> Layout:
     for number, page in enumerate(document.pages, start=1):
         box = page._page_box  # WeasyPrint's laid-out page: the only place positions are known
         side = getattr(getattr(box, "page_type", None), "side", None) or ("right" if number % 2 else "left")
-        proof_page = ProofPage(number, side, page.width, page.height,
-                               text_left=box.margin_left, text_right=page.width - box.margin_right)
+        proof_page = ProofPage(
+            number,
+            side,
+            page.width,
+            page.height,
+            text_left=box.margin_left,
+            text_right=page.width - box.margin_right,
+        )
         seen: set[int] = set()
         digest = hashlib.sha256()
         for child in box.descendants():
-            digest.update(f"{child.element_tag}|{child.position_x:.1f}|{child.position_y:.1f}|"
-                          f"{getattr(child, 'text', '')}\n".encode())
+            digest.update(
+                f"{child.element_tag}|{child.position_x:.1f}|{child.position_y:.1f}|"
+                f"{getattr(child, 'text', '')}\n".encode()
+            )
             element = getattr(child, "element", None)
             if element is None or not hasattr(element, "get") or id(element) in seen:
                 continue
@@ -130,8 +140,14 @@ def place_notes(layout: Layout, findings: list[Finding]) -> None:
             wanted.append((top, f"{Path(path).name}:{line}", False))
         for finding in page.findings:
             loc = finding.location
-            top = next((t for p, line, t in reversed(page.sources)
-                        if p == loc.path and (loc.line is None or line <= loc.line)), page.sources[0][2])
+            top = next(
+                (
+                    t
+                    for p, line, t in reversed(page.sources)
+                    if p == loc.path and (loc.line is None or line <= loc.line)
+                ),
+                page.sources[0][2],
+            )
             where = f"{loc.line}:{loc.column}" if loc.column else f"{loc.line}"
             wanted.append((top + 0.1, f"⚑ {where}\n{finding.code}", True))  # two lines: the margin is narrow
         wanted.sort(key=lambda item: item[0])
@@ -152,7 +168,10 @@ def source_revision(root: Path) -> str:
     try:
         done = subprocess.run(
             ["git", "-c", "core.fsmonitor=false", "describe", "--always", "--dirty=+"],
-            cwd=root, capture_output=True, text=True, timeout=10,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
     except (OSError, subprocess.SubprocessError):
         return "no revision (git is not available)"
@@ -171,7 +190,9 @@ def build_info(book: Book, edition_file: Path, root: Path) -> dict[str, str]:
         now = datetime.datetime.now().astimezone()
     edition = book.edition
     return {
-        "edition": " ".join(part for part in (edition.title, edition.edition or "", f"({edition_file.name})") if part),
+        "edition": " ".join(
+            part for part in (edition.title, edition.edition or "", f"({edition_file.name})") if part
+        ),
         "time": now.strftime("%Y-%m-%d %H:%M"),
         "revision": source_revision(root),
     }
@@ -184,8 +205,11 @@ def overlay_html(pages: list[ProofPage], info: dict[str, str] | None, total: int
     """The overlay of `pages` (watermark, page n/N, notes), or with `info` the slug page."""
     from .html import make_environment
 
-    return make_environment().get_template("proof-overlay.html").render(
-        pages=pages, info=info or {}, total=total, slug=info is not None)
+    return (
+        make_environment()
+        .get_template("proof-overlay.html")
+        .render(pages=pages, info=info or {}, total=total, slug=info is not None)
+    )
 
 
 def render_overlay(html: str, pages: int, css_texts: list[str], root: Path) -> bytes:
@@ -193,7 +217,8 @@ def render_overlay(html: str, pages: int, css_texts: list[str], root: Path) -> b
     from weasyprint import CSS, HTML
 
     document = HTML(string=html, base_url=root.resolve().as_uri() + "/").render(
-        stylesheets=[CSS(string=text) for text in css_texts])
+        stylesheets=[CSS(string=text) for text in css_texts]
+    )
     if len(document.pages) != pages:
         raise BuildError(f"the proof overlay has {len(document.pages)} pages for {pages}", 3)
     return document.write_pdf()
@@ -218,12 +243,22 @@ def book_layout(laid) -> Layout:
     for part in in_order(laid):
         for _ in range(laid.blanks_before.get(part.name, 0)):
             number = len(pages) + 1
-            pages.append(replace(template, number=number, side="right" if number % 2 else "left", sources=[],
-                                 notes=[], findings=[], signature=f"blank|{number}"))
+            pages.append(
+                replace(
+                    template,
+                    number=number,
+                    side="right" if number % 2 else "left",
+                    sources=[],
+                    notes=[],
+                    findings=[],
+                    signature=f"blank|{number}",
+                )
+            )
         offset = len(pages)
         for page in part.proof.pages:
-            pages.append(replace(page, number=page.number + offset, sources=list(page.sources), notes=[],
-                                 findings=[]))
+            pages.append(
+                replace(page, number=page.number + offset, sources=list(page.sources), notes=[], findings=[])
+            )
         images.extend(replace(image, page=image.page + offset) for image in part.proof.images)
     return Layout(pages, images)
 
@@ -232,8 +267,17 @@ class Stamper:
     """Stamps the joined book (assemble.join_pdfs' `finish`): each part's overlay, remembered by its
     content in `cache` (an edit re-renders one chapter's), then the build's slug on every page."""
 
-    def __init__(self, laid, book: Book, report: Report, edition_file: Path, root: Path, css_texts: list[str],
-                 cache: Path, code: str = ""):
+    def __init__(
+        self,
+        laid,
+        book: Book,
+        report: Report,
+        edition_file: Path,
+        root: Path,
+        css_texts: list[str],
+        cache: Path,
+        code: str = "",
+    ):
         from .assemble import in_order
 
         self.layout = book_layout(laid)
@@ -252,7 +296,9 @@ class Stamper:
         import pikepdf
 
         total = len(self.layout.pages)
-        slug_pdf = render_overlay(overlay_html(self.layout.pages[:1], self.info, total), 1, self.css, self.root)
+        slug_pdf = render_overlay(
+            overlay_html(self.layout.pages[:1], self.info, total), 1, self.css, self.root
+        )
         opened = []
         try:
             slug = pikepdf.open(io.BytesIO(slug_pdf))
@@ -270,7 +316,9 @@ class Stamper:
     @property
     def identity(self) -> str:
         """Everything the stamps are made of (assemble.join_pdfs' file identifier), once stamped."""
-        return "|".join([self.code, repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))])
+        return "|".join(
+            [self.code, repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))]
+        )
 
     def _part_overlay(self, pages: list[ProofPage], total: int) -> Path:
         html = overlay_html(pages, None, total)
@@ -294,7 +342,7 @@ def low_resolution(layout: Layout) -> list[tuple[str, int, float]]:
         try:
             with Image.open(path) as opened:
                 pixels = opened.size[0]
-        except Exception:  # noqa: BLE001 - unreadable files are reported by the asset check
+        except Exception:
             continue
         dpi = pixels / (placed.width_px / 96) if placed.width_px else 0
         if dpi < LOW_DPI:

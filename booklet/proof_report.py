@@ -64,22 +64,29 @@ def _render_pages(tool: str, pdf: Path, prefix: Path, dpi: int, pages: list[int]
     per = -(-len(pages) // workers)
     ranges: list[tuple[int, int]] = []
     for start in range(0, len(pages), per):
-        chunk = pages[start:start + per]
+        chunk = pages[start : start + per]
         first = chunk[0]
         for previous, number in zip(chunk, chunk[1:] + [None]):
             if number != previous + 1 if number is not None else True:
                 ranges.append((first, previous))
                 first = number
-    runs = [subprocess.Popen([tool, "-r", str(dpi), "-png", "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            for first, last in ranges]
+    runs = [
+        subprocess.Popen(
+            [tool, "-r", str(dpi), "-png", "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for first, last in ranges
+    ]
     for run in runs:
         _, errors = run.communicate(timeout=300)
         if run.returncode != 0:
             raise subprocess.CalledProcessError(run.returncode, tool, stderr=errors)
 
 
-def group_findings(findings: list[Finding], layout: Layout | None, chapters: list[str]) -> dict[str, list[FindingRow]]:
+def group_findings(
+    findings: list[Finding], layout: Layout | None, chapters: list[str]
+) -> dict[str, list[FindingRow]]:
     """chapter path (in book order, then other files) → its findings with their pages."""
     groups: dict[str, list[FindingRow]] = {path: [] for path in chapters}
     for finding in findings:
@@ -102,18 +109,22 @@ def write_proof_report(result, edition_file: Path, root: Path) -> Path:
     images = page_images(pdf, pdf.parent / pdf.stem, signatures)
     chapters = [chapter.path for chapter in result.book.chapters]
     findings = result.report.findings
-    html = make_environment().get_template("proof-report.html").render(
-        title=result.book.edition.title,
-        edition=edition_file.name,
-        pdf=pdf.name,
-        pages=result.pages,
-        seconds=f"{result.seconds:.1f}",
-        revision=source_revision(root),
-        groups=group_findings(findings, layout, chapters),
-        missing=[f for f in findings if f.code in ("image.missing", "image.invalid")],
-        low_resolution=low_resolution(layout) if layout else [],
-        images=images,
-        counts={"errors": len(result.report.errors), "warnings": len(result.report.warnings)},
+    html = (
+        make_environment()
+        .get_template("proof-report.html")
+        .render(
+            title=result.book.edition.title,
+            edition=edition_file.name,
+            pdf=pdf.name,
+            pages=result.pages,
+            seconds=f"{result.seconds:.1f}",
+            revision=source_revision(root),
+            groups=group_findings(findings, layout, chapters),
+            missing=[f for f in findings if f.code in ("image.missing", "image.invalid")],
+            low_resolution=low_resolution(layout) if layout else [],
+            images=images,
+            counts={"errors": len(result.report.errors), "warnings": len(result.report.warnings)},
+        )
     )
     write_atomic(report_file, html.encode("utf-8"))
     return report_file

@@ -28,16 +28,19 @@ def edition_css(edition: Edition) -> str:
     fonts = edition.fonts
     return (
         f"@page {{ size: {edition.trim.width} {edition.trim.height}; bleed: {edition.bleed}; }}\n"
-        f":root {{ --font-body: {css_string(fonts.body)}, \"DejaVu Serif\"; "
-        f"--font-heading: {css_string(fonts.heading)}, \"DejaVu Sans\"; --bleed: {edition.bleed}; }}\n"
+        f':root {{ --font-body: {css_string(fonts.body)}, "DejaVu Serif"; '
+        f'--font-heading: {css_string(fonts.heading)}, "DejaVu Sans"; --bleed: {edition.bleed}; }}\n'
         f"body {{ string-set: booktitle {css_string(edition.title)}; }}\n"
     )
 
 
 def css_string(text: str) -> str:
     """Text as a quoted CSS string: quotes, backslashes and control characters escaped."""
-    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\' or ord(c) < 32 or ord(c) == 127 else c
-                         for c in text) + '"'
+    return (
+        '"'
+        + "".join(f"\\{ord(c):x} " if c in '"\\' or ord(c) < 32 or ord(c) == 127 else c for c in text)
+        + '"'
+    )
 
 
 def stylesheets(styles_dir: Path, edition: Edition, extra: list[str] | None = None) -> list[str]:
@@ -50,12 +53,16 @@ def stylesheets(styles_dir: Path, edition: Edition, extra: list[str] | None = No
 
 def proof_stylesheets(styles_dir: Path, edition: Edition) -> list[str]:
     """The proof overlay's CSS: the theme variables, the page size and bleed, then styles/proof.css."""
-    return [(styles_dir / "variables.css").read_text(encoding="utf-8"), edition_css(edition),
-            (styles_dir / "proof.css").read_text(encoding="utf-8")]
+    return [
+        (styles_dir / "variables.css").read_text(encoding="utf-8"),
+        edition_css(edition),
+        (styles_dir / "proof.css").read_text(encoding="utf-8"),
+    ]
 
 
-def render_document(html: str, css_texts: list[str], root: Path, report: Report,
-                    origins: Origins | None = None):
+def render_document(
+    html: str, css_texts: list[str], root: Path, report: Report, origins: Origins | None = None
+):
     """Lay out the book; returns the WeasyPrint Document.
 
     Every URL the confined fetcher refuses, and every ERROR WeasyPrint logs, becomes an error
@@ -82,9 +89,12 @@ def render_document(html: str, css_texts: list[str], root: Path, report: Report,
         images: dict = {}
         document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=url_fetcher).render(
             stylesheets=[_parsed_css(text, root.resolve().as_uri() + "/", url_fetcher) for text in css_texts],
-            font_config=font_config, cache=images,
+            font_config=font_config,
+            cache=images,
         )
-        document.stand_ins = [(images[url], pending) for url, pending in fetcher.stand_ins.items() if url in images]
+        document.stand_ins = [
+            (images[url], pending) for url, pending in fetcher.stand_ins.items() if url in images
+        ]
     finally:
         logger.removeHandler(capture)
         logger.propagate = previous
@@ -139,8 +149,11 @@ def project_stylesheets(styles_dir: Path, root: Path) -> dict[str, str]:
     """The project's stylesheets by project-relative name, to locate the URLs they hold."""
     if not styles_dir.is_dir():
         return {}
-    return {relative(path, root): path.read_text(encoding="utf-8", errors="replace")
-            for path in sorted(styles_dir.glob("*.css")) if path.is_file()}
+    return {
+        relative(path, root): path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(styles_dir.glob("*.css"))
+        if path.is_file()
+    }
 
 
 def write_pdf(document, edition: Edition, options: dict | None = None, target=None) -> bytes | None:

@@ -98,7 +98,9 @@ def save_hashes(cache: Path) -> None:
 
     with contextlib.suppress(OSError):
         cache.mkdir(parents=True, exist_ok=True)
-        write_bytes(cache / "hashes.json", json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}).encode())
+        write_bytes(
+            cache / "hashes.json", json.dumps({key: _HASHES[key] for key in sorted(_HASHES_USED)}).encode()
+        )
 
 
 def font_files(edition: Edition) -> dict[str, str]:
@@ -170,7 +172,7 @@ def versions() -> dict[str, str]:
 
         number = pango.pango_version()
         out["pango"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
-    except Exception:  # noqa: BLE001 - a manifest without the Pango version is still useful
+    except Exception:
         pass
     return out
 
@@ -197,8 +199,11 @@ def manifest(book: Book, root: Path, inputs: list[Path], outputs: list[Path]) ->
             return "<booklet>/" + real.relative_to(PACKAGE.parent).as_posix()
         return path.name
 
-    fonts = {pattern: {"file": file, "sha256": sha256_file(Path(file))}
-             for pattern, file in font_files(book.edition).items() if Path(file).is_file()}
+    fonts = {
+        pattern: {"file": file, "sha256": sha256_file(Path(file))}
+        for pattern, file in font_files(book.edition).items()
+        if Path(file).is_file()
+    }
     return {
         "edition": book.edition_path,
         "edition_chain": list(book.edition_files),

@@ -30,8 +30,12 @@ HOST = "127.0.0.1"
 POLL_SECONDS = 0.25
 SETTLE_SECONDS = 0.1  # an editor writes a file in several steps
 WATCHED = ("chapters", "styles", "assets")
-CONTENT_TYPES = {".png": "image/png", ".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
-                 ".json": "application/json"}
+CONTENT_TYPES = {
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+}
 
 
 @dataclass
@@ -76,13 +80,18 @@ class Preview:
                 digests = {number: digest for number, _, digest in images}
                 previous = self.state.digests
                 changed = [n for n in sorted(digests) if previous.get(n) != digests[n]]
-                update = dict(pages=[(n, f) for n, f, _ in images], digests=digests, findings=result.report.findings,
-                              error=None, changed_page=(changed[0] if changed and previous else None))
+                update = dict(
+                    pages=[(n, f) for n, f, _ in images],
+                    digests=digests,
+                    findings=result.report.findings,
+                    error=None,
+                    changed_page=(changed[0] if changed and previous else None),
+                )
             except BuildError as exc:
                 report = exc.report.findings if exc.report else []
                 lines = [f.format() for f in report if f.severity == "error"] or [str(exc)]
                 update = dict(error="\n".join(lines), findings=report, changed_page=None)
-            except Exception as exc:  # noqa: BLE001 - the server must outlive any build
+            except Exception as exc:
                 update = dict(error=f"internal error: {type(exc).__name__}: {exc}", changed_page=None)
                 if os.environ.get("BOOKLET_DEBUG"):
                     traceback.print_exc()
@@ -109,8 +118,10 @@ def _page_images(pdf: Path) -> list[tuple[int, str, str]]:
     folder = pdf.parent / pdf.stem
     signatures = json.loads((folder / "pages.json").read_text(encoding="utf-8"))
     digits = len(str(len(signatures)))
-    return sorted((int(n), f"{folder.name}/page-{int(n):0{digits}d}.png", signature)
-                  for n, signature in signatures.items())
+    return sorted(
+        (int(n), f"{folder.name}/page-{int(n):0{digits}d}.png", signature)
+        for n, signature in signatures.items()
+    )
 
 
 # ---------------------------------------------------------------- watching the sources
@@ -163,7 +174,7 @@ def make_handler(preview: Preview, port: int):
         server_version = "booklet-preview"
         sys_version = ""
 
-        def log_message(self, format, *args):  # noqa: A002 - quiet: the console shows rebuilds
+        def log_message(self, format, *args):
             pass
 
         def do_HEAD(self):
@@ -177,16 +188,22 @@ def make_handler(preview: Preview, port: int):
                 return self._refuse(HTTPStatus.FORBIDDEN, "cross-origin requests are refused")
             path = urlsplit(self.path).path
             if path == "/":
-                page = template.render(state=preview.snapshot(), pdf=preview.output.name,
-                                       report=preview.output.with_suffix(".html").name)
+                page = template.render(
+                    state=preview.snapshot(),
+                    pdf=preview.output.name,
+                    report=preview.output.with_suffix(".html").name,
+                )
                 return self._send(page.encode(), "text/html; charset=utf-8", head)
             if path == "/state.json":
-                return self._send(json.dumps(_state_json(preview.snapshot()), ensure_ascii=False).encode(),
-                                  "application/json", head)
+                return self._send(
+                    json.dumps(_state_json(preview.snapshot()), ensure_ascii=False).encode(),
+                    "application/json",
+                    head,
+                )
             if path == "/events":
                 return self._events()
             if path.startswith("/files/"):
-                return self._file(path[len("/files/"):], head)
+                return self._file(path[len("/files/") :], head)
             return self._refuse(HTTPStatus.NOT_FOUND, "not found")
 
         def do_POST(self):
@@ -237,8 +254,10 @@ def make_handler(preview: Preview, port: int):
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Content-Security-Policy",
-                             "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'")
+            self.send_header(
+                "Content-Security-Policy",
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'",
+            )
             self.end_headers()
             if not head:
                 self.wfile.write(body)

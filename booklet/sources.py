@@ -157,8 +157,14 @@ def load_source(file: Path, root: Path) -> Source:
     except yaml.reader.ReaderError as exc:  # control characters and the like
         before = text[: exc.position]
         where = Location(rel, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
-        raise SourceError(Finding("error", "yaml.syntax", f"character U+{exc.character:04X} is not allowed "
-                                  "(a control character; delete it)", where)) from None
+        raise SourceError(
+            Finding(
+                "error",
+                "yaml.syntax",
+                f"character U+{exc.character:04X} is not allowed (a control character; delete it)",
+                where,
+            )
+        ) from None
     except yaml.YAMLError as exc:
         raise SourceError(Finding("error", "yaml.syntax", str(exc).splitlines()[0], Location(rel))) from None
     except RecursionError:
@@ -172,7 +178,9 @@ def load_source(file: Path, root: Path) -> Source:
         source.data = _construct(node, (), source)
     except _LoadProblem as problem:
         raise SourceError(
-            Finding("error", problem.code, problem.message, _mark_location(rel, problem.mark), field=problem.field)
+            Finding(
+                "error", problem.code, problem.message, _mark_location(rel, problem.mark), field=problem.field
+            )
         ) from None
     return source
 
@@ -201,8 +209,9 @@ def _construct(node: Node, path: PathKey, source: Source) -> Any:
                 raise _LoadProblem("yaml.merge", "merge keys (<<) are not allowed", key_node.start_mark)
             key = key_node.value
             if _SURROGATE.search(key):
-                raise _LoadProblem("yaml.character", "the key holds an escaped lone surrogate", key_node.start_mark,
-                                   path)
+                raise _LoadProblem(
+                    "yaml.character", "the key holds an escaped lone surrogate", key_node.start_mark, path
+                )
             if key in out:
                 first = source.key_marks[path + (key,)]
                 raise _LoadProblem(
@@ -217,8 +226,12 @@ def _construct(node: Node, path: PathKey, source: Source) -> Any:
     if isinstance(node, SequenceNode):
         return [_construct(item, path + (i,), source) for i, item in enumerate(node.value)]
     if _SURROGATE.search(node.value):  # "\ud800" escapes make strings no file, font or PDF can hold
-        raise _LoadProblem("yaml.character", "the text holds an escaped lone surrogate (\\ud800–\\udfff); "
-                           "write the character itself", node.start_mark, path)
+        raise _LoadProblem(
+            "yaml.character",
+            "the text holds an escaped lone surrogate (\\ud800–\\udfff); write the character itself",
+            node.start_mark,
+            path,
+        )
     return _scalar(node)
 
 

@@ -45,7 +45,9 @@ class Palette:
 
     def font(self, name: str) -> str:
         """`palette.font("body")` → the font-family list of --font-body, for an SVG style."""
-        return str(escape(self.values.get(f"--font-{name}") or DEFAULTS[f"--font-{name}"])).replace("&#34;", "'")
+        return str(escape(self.values.get(f"--font-{name}") or DEFAULTS[f"--font-{name}"])).replace(
+            "&#34;", "'"
+        )
 
     def tint(self, name: str, strength: float) -> str:
         """The colour `name` at `strength` (0 = paper, 1 = full), computed in its own colour space."""
@@ -71,7 +73,7 @@ def tint(colour: str, strength: float) -> str:
         digits = hexed.group(1)
         if len(digits) == 3:
             digits = "".join(d * 2 for d in digits)
-        channels = [int(digits[i:i + 2], 16) for i in (0, 2, 4)]
+        channels = [int(digits[i : i + 2], 16) for i in (0, 2, 4)]
         mixed = [round(255 - (255 - c) * strength) for c in channels]
         return "#" + "".join(f"{c:02x}" for c in mixed)
     cmyk = _CMYK.match(colour)

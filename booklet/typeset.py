@@ -43,7 +43,7 @@ def is_cjk(char: str) -> bool:
         or 0xFE30 <= code <= 0xFE4F  # compatibility forms
         or 0xFF00 <= code <= 0xFF60  # full-width forms
         or 0x20000 <= code <= 0x3FFFF
-        or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace()
+        or (unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
     )
 
 
@@ -104,7 +104,11 @@ def _opportunities(leaves: list) -> list[list[tuple[int, bool]]]:
 
     result: list[list[int]] = []
     for position, leaf in enumerate(leaves):
-        if not isinstance(leaf, boxes.TextBox) or leaf.style["white_space"] not in ("normal", "nowrap", "pre-line"):
+        if not isinstance(leaf, boxes.TextBox) or leaf.style["white_space"] not in (
+            "normal",
+            "nowrap",
+            "pre-line",
+        ):
             result.append([])
             continue
         text = leaf.text
@@ -177,9 +181,7 @@ def _following(line, target) -> list:
         for child in getattr(box, "children", []):
             if found:
                 out.append(child)
-            elif child is target:
-                found = True
-            elif walk(child):
+            elif child is target or walk(child):
                 found = True
         return found
 
@@ -301,7 +303,7 @@ def widen_glyphs(textbox) -> None:
             last = starts.get(cluster_end, len(text)) if cluster_end < total else len(text)
             extra = sum(justified.extras.get(k, 0.0) for k in range(first, last))
             if extra:
-                glyphs.glyphs[i].geometry.width += int(round(extra * TO_UNITS))
+                glyphs.glyphs[i].geometry.width += round(extra * TO_UNITS)
 
 
 def _draw_first_line(original):
@@ -326,8 +328,10 @@ def install() -> str | None:
 
     if not weasyprint.__version__.startswith(SUPPORTED_MAJOR):
         _installed = False
-        return (f"WeasyPrint {weasyprint.__version__} is not the supported 70.x: Chinese text is not "
-                "justified between characters (set ragged)")
+        return (
+            f"WeasyPrint {weasyprint.__version__} is not the supported 70.x: Chinese text is not "
+            "justified between characters (set ragged)"
+        )
     if not getattr(inline.text_align, "booklet_patch", False):
         inline.text_align = _text_align(inline.text_align)
     if not getattr(draw_text.draw_first_line, "booklet_patch", False):

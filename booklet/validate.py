@@ -58,36 +58,55 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
         where = source.locate(("chapters", index))
         path = (root / name).resolve()
         if not path.is_relative_to(root.resolve()):
-            report.error("edition.chapter-outside", f"chapter file {name!r} is outside the project",
-                         location=where, field=f"chapters[{index}]")
+            report.error(
+                "edition.chapter-outside",
+                f"chapter file {name!r} is outside the project",
+                location=where,
+                field=f"chapters[{index}]",
+            )
             continue
         if not path.exists():
-            report.error("edition.chapter-missing", f"chapter file {name!r} does not exist",
-                         location=where, field=f"chapters[{index}]",
-                         hint="paths are relative to the project root, e.g. chapters/01-preface.yaml")
+            report.error(
+                "edition.chapter-missing",
+                f"chapter file {name!r} does not exist",
+                location=where,
+                field=f"chapters[{index}]",
+                hint="paths are relative to the project root, e.g. chapters/01-preface.yaml",
+            )
             continue
         if not path.is_file() or (root / name).is_symlink():
-            report.error("edition.chapter-unreadable",
-                         f"chapter file {name!r} is not a regular file (a link, folder, device or pipe)",
-                         location=where, field=f"chapters[{index}]")
+            report.error(
+                "edition.chapter-unreadable",
+                f"chapter file {name!r} is not a regular file (a link, folder, device or pipe)",
+                location=where,
+                field=f"chapters[{index}]",
+            )
             continue
         chapter = load_chapter(root / name, root, report)
         if chapter is None:
             continue
         if chapter.number in numbers:
-            report.error("chapter.duplicate-number",
-                         f"chapter number {chapter.number} is also used by {numbers[chapter.number]}",
-                         location=where, field=f"chapters[{index}]")
+            report.error(
+                "chapter.duplicate-number",
+                f"chapter number {chapter.number} is also used by {numbers[chapter.number]}",
+                location=where,
+                field=f"chapters[{index}]",
+            )
         numbers[chapter.number] = chapter.path
         chapters.append(chapter)
     anchors = {a for c in chapters for a in (c.anchor, *(s.anchor for s in c.sections))}
     for name in edition.page_plan:
         if name not in anchors:
-            report.error("pagination.unknown", f"page_plan names {name!r}, which is no chapter or section; "
-                         f"expected a chapter file's stem or a section like {chapters[-1].anchor if chapters else ''}",
-                         location=source.locate(("page_plan", name), key=True), field=f"page_plan.{name}")
-    return Book(edition=edition, edition_path=source.path, chapters=tuple(chapters),
-                edition_files=tuple(source.files))
+            report.error(
+                "pagination.unknown",
+                f"page_plan names {name!r}, which is no chapter or section; "
+                f"expected a chapter file's stem or a section like {chapters[-1].anchor if chapters else ''}",
+                location=source.locate(("page_plan", name), key=True),
+                field=f"page_plan.{name}",
+            )
+    return Book(
+        edition=edition, edition_path=source.path, chapters=tuple(chapters), edition_files=tuple(source.files)
+    )
 
 
 def load_chapter(file: Path, root: Path, report: Report) -> Chapter | None:
@@ -116,8 +135,12 @@ def load_chapter(file: Path, root: Path, report: Report) -> Chapter | None:
             )
         )
     if not head.blocks and not sections:
-        report.warning("chapter.empty", "the chapter has no blocks and no sections",
-                       location=source.locate(()), field="blocks")
+        report.warning(
+            "chapter.empty",
+            "the chapter has no blocks and no sections",
+            location=source.locate(()),
+            field="blocks",
+        )
     return Chapter(
         number=head.number,
         numeral=chinese_numeral(head.number),
@@ -136,24 +159,29 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
         if not isinstance(raw, dict) or len(raw) != 1:
             report.error(
                 "block.shape",
-                "expected a block: a mapping with exactly one key, the block type "
-                "(e.g. `- paragraph: text`)",
-                location=source.locate(here), field=field_name(here),
+                "expected a block: a mapping with exactly one key, the block type (e.g. `- paragraph: text`)",
+                location=source.locate(here),
+                field=field_name(here),
             )
             continue
-        (kind, value), = raw.items()
+        ((kind, value),) = raw.items()
         model = BLOCK_TYPES.get(kind)
         if model is None:
             report.error(
                 "block.unknown-type",
                 f"unknown block type {kind!r}; expected one of: {', '.join(BLOCK_TYPES)}",
-                location=source.locate(here + (kind,), key=True), field=field_name(here),
+                location=source.locate(here + (kind,), key=True),
+                field=field_name(here),
             )
             continue
         if kind in TEXT_BLOCKS:
             if not isinstance(value, str) or not value.strip():
-                report.error("schema.type", f"expected text for a {kind}",
-                             location=source.locate(here + (kind,)), field=field_name(here + (kind,)))
+                report.error(
+                    "schema.type",
+                    f"expected text for a {kind}",
+                    location=source.locate(here + (kind,)),
+                    field=field_name(here + (kind,)),
+                )
                 continue
             block: Strict | None = Text(text=value)
         else:
@@ -162,7 +190,9 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
             rows = range(len(block.rows)) if isinstance(block, Table) else range(0)
             row_lines = tuple(source.locate(here + (kind, "rows", r)).line or 1 for r in rows)
             _check_markup(kind, value, source, here + (kind,), report)
-            placed.append(Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1, row_lines))
+            placed.append(
+                Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1, row_lines)
+            )
     return tuple(placed)
 
 
@@ -171,8 +201,13 @@ def _check_markup(kind: str, value: Any, source: Source, path: PathKey, report: 
     for below, text in markup_texts(kind, value):
         why = markup_problem(text)
         if why:
-            report.error("markup.invalid", why, location=source.locate(path + below), field=field_name(path + below),
-                         hint="allowed: <em>, <strong>, <sup>, <br>; any other < > & is printed as written")
+            report.error(
+                "markup.invalid",
+                why,
+                location=source.locate(path + below),
+                field=field_name(path + below),
+                hint="allowed: <em>, <strong>, <sup>, <br>; any other < > & is printed as written",
+            )
 
 
 MAX_ERRORS_PER_VALUE = 50  # past this, one summary line: a pasted table can hold 40 000 wrong cells
@@ -188,8 +223,12 @@ def _validate(model: type[Strict], data: Any, source: Source, path: PathKey, rep
         for error in shown[:MAX_ERRORS_PER_VALUE]:
             _report_error(model, error, source, path, report)
         if len(shown) > MAX_ERRORS_PER_VALUE:
-            report.error("schema.many", f"… and {len(shown) - MAX_ERRORS_PER_VALUE} more errors here",
-                         location=source.locate(path), field=field_name(path) or None)
+            report.error(
+                "schema.many",
+                f"… and {len(shown) - MAX_ERRORS_PER_VALUE} more errors here",
+                location=source.locate(path),
+                field=field_name(path) or None,
+            )
         return None
 
 
@@ -200,8 +239,10 @@ def _shadowed(error: dict, deeper: set[tuple]) -> bool:
 
 def _clean_loc(loc: tuple) -> tuple:
     return tuple(
-        part for part in loc
-        if isinstance(part, int) or not (part.startswith("function-") or part in ("str", "Cell", "int", "float"))
+        part
+        for part in loc
+        if isinstance(part, int)
+        or not (part.startswith("function-") or part in ("str", "Cell", "int", "float"))
     )
 
 
@@ -212,16 +253,26 @@ def _report_error(model, error: dict, source: Source, path: PathKey, report: Rep
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
         allowed = ", ".join(parent.model_fields) if parent else ""
-        report.error("schema.unknown-field", f"unknown field {loc[-1]!r}; expected one of: {allowed}",
-                     location=source.locate(full, key=True), field=field_name(full))
+        report.error(
+            "schema.unknown-field",
+            f"unknown field {loc[-1]!r}; expected one of: {allowed}",
+            location=source.locate(full, key=True),
+            field=field_name(full),
+        )
         return
     if kind == "missing":
-        report.error("schema.missing", "required field is missing",
-                     location=source.locate(full[:-1]), field=field_name(full))
+        report.error(
+            "schema.missing",
+            "required field is missing",
+            location=source.locate(full[:-1]),
+            field=field_name(full),
+        )
         return
     message = _EXPECTED.get(kind) or error["msg"].replace("Value error, ", "")
     if kind == "too_long":
-        message = f"{error['ctx']['actual_length']} items, over the cap of {error['ctx']['max_length']}; split it"
+        message = (
+            f"{error['ctx']['actual_length']} items, over the cap of {error['ctx']['max_length']}; split it"
+        )
     got = error.get("input")
     if kind.endswith("_type") and got is not None:
         message += f", got {_describe(got)}"

@@ -46,7 +46,10 @@ class Project:
     def run(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, str(REPO / "build.py"), *args],
-            cwd=self.root, capture_output=True, text=True, timeout=300,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
 
 
@@ -60,7 +63,11 @@ def catalogue(tmp_path_factory) -> Path:
     """The real catalogue, built once per test session."""
     out = tmp_path_factory.mktemp("catalogue") / "booklet.pdf"
     done = subprocess.run(
-        [sys.executable, "build.py", "-q", "-o", str(out)], cwd=REPO, capture_output=True, text=True, timeout=600
+        [sys.executable, "build.py", "-q", "-o", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     return out

@@ -11,7 +11,9 @@ from pypdf import PdfReader
 
 def page_texts(pdf: Path) -> list[str]:
     """pdftotext page by page (form feed separated)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return out.stdout.split("\f")[:-1]
 
 
@@ -28,7 +30,7 @@ def fonts(pdf: Path) -> dict[str, bool]:
             font = font.get_object()
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
-            descriptor = (target.get("/FontDescriptor") or {})
+            descriptor = target.get("/FontDescriptor") or {}
             descriptor = descriptor.get_object() if descriptor else {}
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             found[str(font["/BaseFont"])] = embedded and font.get("/Subtype") != "/Type3"

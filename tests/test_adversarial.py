@@ -40,7 +40,11 @@ blocks:
   - lead: 導語一句。
   - paragraph: 第一段正文。
 """
-LONG = "number: 1\ntitle: 長文\nblocks:\n  - lead: 導語。\n  - paragraph: " + "從江縣脫貧攻堅，澳門幫扶。" * 25000 + "\n"
+LONG = (
+    "number: 1\ntitle: 長文\nblocks:\n  - lead: 導語。\n  - paragraph: "
+    + "從江縣脫貧攻堅，澳門幫扶。" * 25000
+    + "\n"
+)
 
 
 def sha(path: Path) -> str:
@@ -96,15 +100,23 @@ def pdf_text(pdf: Path) -> str:
 
 def test_path_traversal_in_an_image_path(project):
     setup(project, figure("assets/../../../../../etc/passwd.png"))
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7:14: error: blocks[2].figure.image: expected a path under assets/ without '..'")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7:14: error: blocks[2].figure.image: expected a path under assets/ without '..'",
+    )
 
 
 def test_path_traversal_in_the_chapter_list(project):
     setup(project)
     project.edition("../../../../etc/passwd")
-    assert_refused(project, *run(project), 1,
-                   "booklet.yaml:10:5: error: chapters[0]: chapter file '../../../../etc/passwd' is outside the project")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        "booklet.yaml:10:5: error: chapters[0]: chapter file '../../../../etc/passwd' is outside the project",
+    )
 
 
 def test_symlink_out_of_the_project(project, tmp_path):
@@ -113,8 +125,12 @@ def test_symlink_out_of_the_project(project, tmp_path):
     Image.new("RGB", (10, 10)).save(secret)
     (project.root / "assets/photos").mkdir(parents=True)
     (project.root / "assets/photos/secret.png").symlink_to(secret)
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/photos/secret.png: the file lies outside the project")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/photos/secret.png: the file lies outside the project",
+    )
 
 
 def test_dev_zero_as_image_and_as_chapter(project):
@@ -123,9 +139,13 @@ def test_dev_zero_as_image_and_as_chapter(project):
     (project.root / "assets/photos/zero.jpg").symlink_to("/dev/zero")
     (project.root / "chapters/02-zero.yaml").symlink_to("/dev/zero")
     project.edition(CHAPTER, "chapters/02-zero.yaml")
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/photos/zero.jpg: the file lies outside the project",
-                   "booklet.yaml:11:5: error: chapters[1]: chapter file 'chapters/02-zero.yaml' is outside the project")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/photos/zero.jpg: the file lies outside the project",
+        "booklet.yaml:11:5: error: chapters[1]: chapter file 'chapters/02-zero.yaml' is outside the project",
+    )
 
 
 def test_fifo_as_image_and_as_chapter_never_blocks(project):
@@ -134,17 +154,23 @@ def test_fifo_as_image_and_as_chapter_never_blocks(project):
     os.mkfifo(project.root / "assets/photos/pipe.jpg")
     os.mkfifo(project.root / "chapters/02-pipe.yaml")
     project.edition(CHAPTER, "chapters/02-pipe.yaml")
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/photos/pipe.jpg: not a regular file",
-                   "booklet.yaml:11:5: error: chapters[1]: chapter file 'chapters/02-pipe.yaml' is not a regular file")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/photos/pipe.jpg: not a regular file",
+        "booklet.yaml:11:5: error: chapters[1]: chapter file 'chapters/02-pipe.yaml' is not a regular file",
+    )
 
 
 # ---------------------------------------------------------------- what the renderer may read
 
 
 def test_file_url_in_text_is_printed_not_fetched_nor_attached(project):
-    hostile = ('<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> '
-               '<a rel="attachment" href="file:///etc/passwd">附件</a> <em>強調</em>')
+    hostile = (
+        '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/passwd"> '
+        '<a rel="attachment" href="file:///etc/passwd">附件</a> <em>強調</em>'
+    )
     setup(project, GOOD + f"  - paragraph: '{hostile}'\n  - heading: '{hostile}'\n")
     pdf = assert_built(project, *run(project, "-q"))
     reader = PdfReader(pdf)
@@ -162,9 +188,13 @@ def test_file_url_in_css_is_refused_with_the_stylesheet_line(project):
     blocks = project.root / "styles/blocks.css"
     lines = blocks.read_text().count("\n")
     blocks.write_text(blocks.read_text() + ".paragraph { background: url(file:///etc/passwd); }\n")
-    assert_refused(project, *run(project), 1,
-                   f"styles/blocks.css:{lines + 1}: error: the renderer may not read file:///etc/passwd "
-                   "(outside the project or not a regular file) [fetch.refused]")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"styles/blocks.css:{lines + 1}: error: the renderer may not read file:///etc/passwd "
+        "(outside the project or not a regular file) [fetch.refused]",
+    )
 
 
 def test_network_urls_are_refused_without_any_connection(project, monkeypatch):
@@ -181,22 +211,33 @@ def test_network_urls_are_refused_without_any_connection(project, monkeypatch):
     setup(project, figure("assets/art/net.svg"))
     (project.root / "assets/art").mkdir(parents=True)
     (project.root / "assets/art/net.svg").write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><image href="https://example.org/x.png"/></svg>')
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><image href="https://example.org/x.png"/></svg>'
+    )
     variables = project.root / "styles/variables.css"
     variables.write_text("@import url(http://example.org/evil.css);\n" + variables.read_text())
     blocks = project.root / "styles/blocks.css"
     blocks.write_text(blocks.read_text() + ".lead { background: url(https://example.org/x.png); }\n")
     code, output = run(project)
-    assert_refused(project, code, output, 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/art/net.svg: the SVG refers to "
-                   "'https://example.org/x.png'; only files inside the project may be used")
+    assert_refused(
+        project,
+        code,
+        output,
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/art/net.svg: the SVG refers to "
+        "'https://example.org/x.png'; only files inside the project may be used",
+    )
     assert attempts == []
     # with the SVG fixed, the stylesheets' URLs reach the renderer, which refuses them: still no connection
     (project.root / "assets/art/net.svg").write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>')
-    assert_refused(project, *run(project), 1,
-                   "styles/variables.css:1: error: the renderer may not read http://example.org/evil.css",
-                   "error: the renderer may not read https://example.org/x.png")
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>'
+    )
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        "styles/variables.css:1: error: the renderer may not read http://example.org/evil.css",
+        "error: the renderer may not read https://example.org/x.png",
+    )
     assert attempts == []
 
 
@@ -208,11 +249,15 @@ def test_edition_fields_cannot_inject_css(project):
     (project.root / "booklet.yaml").write_text(text)
     pdf = assert_built(project, *run(project, "-q"))  # the title is a CSS string: nothing is fetched
     assert flat(injected) in flat(pdf_text(pdf))
-    (project.root / "booklet.yaml").write_text(text + "trim: {width: '210mm; background: url(file:///etc/passwd)'}\n")
+    (project.root / "booklet.yaml").write_text(
+        text + "trim: {width: '210mm; background: url(file:///etc/passwd)'}\n"
+    )
     (project.root / "dist/booklet.pdf").write_bytes(OLD_PDF)
     for sidecar in (project.root / "dist").glob("booklet.*.json"):  # findings, audit, preflight, manifest
         sidecar.unlink()
-    assert_refused(project, *run(project), 1, "booklet.yaml:11:15: error: trim.width: String should match pattern")
+    assert_refused(
+        project, *run(project), 1, "booklet.yaml:11:15: error: trim.width: String should match pattern"
+    )
 
 
 # ---------------------------------------------------------------- YAML
@@ -221,27 +266,48 @@ def test_edition_fields_cannot_inject_css(project):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("number: !!python/object/apply:os.system ['touch pwned']\ntitle: x\n",
-         f"{CHAPTER}:1:9: error: number: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed [yaml.tag]"),
-        ("number: 1\ntitle: !!python/name:os.system\n",
-         f"{CHAPTER}:2:8: error: title: tag 'tag:yaml.org,2002:python/name:os.system' is not allowed [yaml.tag]"),
-        ("a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n"
-         "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-         "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
-         f"{CHAPTER}:2:8: error: anchors and aliases are not allowed [yaml.alias]"),
-        ("number: 1\ntitle: x\nblocks: " + "[" * 50_000 + "]" * 50_000 + "\n",
-         f"{CHAPTER}:3:" ),
-        ("number: 1\ntitle: 甲\ntitle: 乙\n",
-         f"{CHAPTER}:3:1: error: title: duplicate key 'title' (first at line 2) [yaml.duplicate-key]"),
-        (b"number: 1\ntitle: \xe6\xb8\xac\xff\n",
-         f"{CHAPTER}:2:11: error: invalid UTF-8 (byte 0xff); save the file as UTF-8 [yaml.encoding]"),
-        ("number: 1\ntitle: x\nblocks:\n\t- paragraph: y\n",
-         f"{CHAPTER}:4:1: error: found character '\\t' that cannot start any token (YAML does not allow tabs"),
-        ("number: 1\ntitle: x\nblocks:\n  - paragraph: '" + "字" * 800_000 + "'\n",
-         f"{CHAPTER}: error: file is over 2048 KiB [yaml.too-large]"),
+        (
+            "number: !!python/object/apply:os.system ['touch pwned']\ntitle: x\n",
+            f"{CHAPTER}:1:9: error: number: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed [yaml.tag]",
+        ),
+        (
+            "number: 1\ntitle: !!python/name:os.system\n",
+            f"{CHAPTER}:2:8: error: title: tag 'tag:yaml.org,2002:python/name:os.system' is not allowed [yaml.tag]",
+        ),
+        (
+            "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n"
+            "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+            f"{CHAPTER}:2:8: error: anchors and aliases are not allowed [yaml.alias]",
+        ),
+        ("number: 1\ntitle: x\nblocks: " + "[" * 50_000 + "]" * 50_000 + "\n", f"{CHAPTER}:3:"),
+        (
+            "number: 1\ntitle: 甲\ntitle: 乙\n",
+            f"{CHAPTER}:3:1: error: title: duplicate key 'title' (first at line 2) [yaml.duplicate-key]",
+        ),
+        (
+            b"number: 1\ntitle: \xe6\xb8\xac\xff\n",
+            f"{CHAPTER}:2:11: error: invalid UTF-8 (byte 0xff); save the file as UTF-8 [yaml.encoding]",
+        ),
+        (
+            "number: 1\ntitle: x\nblocks:\n\t- paragraph: y\n",
+            f"{CHAPTER}:4:1: error: found character '\\t' that cannot start any token (YAML does not allow tabs",
+        ),
+        (
+            "number: 1\ntitle: x\nblocks:\n  - paragraph: '" + "字" * 800_000 + "'\n",
+            f"{CHAPTER}: error: file is over 2048 KiB [yaml.too-large]",
+        ),
     ],
-    ids=["python-object", "python-name", "alias-bomb", "50000-brackets", "duplicate-key", "bad-utf8", "tab",
-         "size-cap"],
+    ids=[
+        "python-object",
+        "python-name",
+        "alias-bomb",
+        "50000-brackets",
+        "duplicate-key",
+        "bad-utf8",
+        "tab",
+        "size-cap",
+    ],
 )
 def test_hostile_yaml_is_a_located_error(project, content, expected):
     setup(project, content)
@@ -263,11 +329,15 @@ def test_errors_of_every_file_are_reported_together(project):
     (project.root / "chapters/02-b.yaml").write_bytes(b"number: 2\ntitle: \xff\n")
     project.write("chapters/03-c.yaml", "number: 3\ntitle: 丙\nblocks:\n  - figure: {image: x.jpg}\n")
     project.edition(CHAPTER, "chapters/02-b.yaml", "chapters/03-c.yaml")
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:3:1: error: title: duplicate key 'title'",
-                   "chapters/02-b.yaml:2:8: error: invalid UTF-8",
-                   "chapters/03-c.yaml:4:21: error: blocks[0].figure.image: expected a path under assets/ without",
-                   "3 content errors")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:3:1: error: title: duplicate key 'title'",
+        "chapters/02-b.yaml:2:8: error: invalid UTF-8",
+        "chapters/03-c.yaml:4:21: error: blocks[0].figure.image: expected a path under assets/ without",
+        "3 content errors",
+    )
 
 
 # ---------------------------------------------------------------- text and markup
@@ -275,8 +345,11 @@ def test_errors_of_every_file_are_reported_together(project):
 
 def test_template_injection_is_printed_literally(project):
     hostile = "{{ 7*7 }} {% include 'book.html' %} {{ self.__init__.__globals__ }} {# c #} ${x}"
-    setup(project, GOOD + f'  - paragraph: "{hostile}"\n  - heading: "{hostile}"\n'
-                          f'  - figure:\n      image: assets/none.jpg\n      caption: "{hostile}"\n')
+    setup(
+        project,
+        GOOD + f'  - paragraph: "{hostile}"\n  - heading: "{hostile}"\n'
+        f'  - figure:\n      image: assets/none.jpg\n      caption: "{hostile}"\n',
+    )
     pdf = assert_built(project, *run(project, "-q"))
     text = flat(pdf_text(pdf))
     assert text.count(flat(hostile)) >= 3 and "49" not in text  # paragraph, heading, caption (+ placeholder)
@@ -292,15 +365,26 @@ def test_a_thousand_nested_b_tags_are_text(project):
 
 def test_a_thousand_nested_em_tags_are_a_located_error(project):
     setup(project, GOOD + "  - paragraph: '" + "<em>" * 1000 + "深" + "</em>" * 1000 + "'\n")
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:6:16: error: blocks[2].paragraph: inline markup nested deeper than 3 levels "
-                   "[markup.invalid]")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:6:16: error: blocks[2].paragraph: inline markup nested deeper than 3 levels "
+        "[markup.invalid]",
+    )
 
 
 def test_unclosed_markup_in_a_caption_is_a_located_error(project):
-    setup(project, GOOD + "  - gallery:\n      images:\n        - {image: assets/a.jpg, caption: '<strong>甲'}\n")
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:8:42: error: blocks[2].gallery.images[0].caption: <strong> is never closed")
+    setup(
+        project,
+        GOOD + "  - gallery:\n      images:\n        - {image: assets/a.jpg, caption: '<strong>甲'}\n",
+    )
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:8:42: error: blocks[2].gallery.images[0].caption: <strong> is never closed",
+    )
 
 
 # ---------------------------------------------------------------- images
@@ -317,16 +401,26 @@ def test_100_megapixel_png_of_12_kb_is_refused(project):
     bomb = photos(project) / "bomb.png"
     Image.new("1", (10_000, 10_000)).save(bomb, optimize=True)
     assert bomb.stat().st_size < 20_000
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/photos/bomb.png: 10000×10000 pixels is over "
-                   "the 50,000,000 pixel cap [image.invalid]")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/photos/bomb.png: 10000×10000 pixels is over "
+        "the 50,000,000 pixel cap [image.invalid]",
+    )
 
 
 def test_svg_named_png_is_refused(project):
     setup(project, figure("assets/photos/fake.png"))
-    (photos(project) / "fake.png").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/photos/fake.png: the file's content is svg, not png")
+    (photos(project) / "fake.png").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>'
+    )
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/photos/fake.png: the file's content is svg, not png",
+    )
 
 
 def test_truncated_jpeg_is_refused(project):
@@ -334,24 +428,36 @@ def test_truncated_jpeg_is_refused(project):
     whole = io.BytesIO()
     Image.effect_noise((400, 300), 50).convert("RGB").save(whole, "JPEG")
     (photos(project) / "cut.jpg").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 2])
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:7: error: figure.image: image assets/photos/cut.jpg: cannot be read: image file is "
-                   "truncated")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:7: error: figure.image: image assets/photos/cut.jpg: cannot be read: image file is "
+        "truncated",
+    )
 
 
 @pytest.mark.parametrize(
     ("svg", "expected"),
     [
-        ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-         '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>',
-         "SVG with its own DOCTYPE (entities, external DTD) is refused"),
-        ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
-         '<image xlink:href="file:///etc/passwd"/></svg>',
-         "the SVG refers to 'file:///etc/passwd', outside the project or not a regular file"),
-        ('<svg xmlns="http://www.w3.org/2000/svg"><image href="../../../../../../../../../../../../../../../../../../../../etc/passwd"/></svg>',
-         "the SVG refers to '../../../../../../../../../../../../../../../../../../../../etc/passwd', outside the project or not a regular file"),
-        ('<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: url(/etc/passwd)"/></svg>',
-         "the SVG refers to '/etc/passwd', outside the project"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>',
+            "SVG with its own DOCTYPE (entities, external DTD) is refused",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            '<image xlink:href="file:///etc/passwd"/></svg>',
+            "the SVG refers to 'file:///etc/passwd', outside the project or not a regular file",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><image href="../../../../../../../../../../../../../../../../../../../../etc/passwd"/></svg>',
+            "the SVG refers to '../../../../../../../../../../../../../../../../../../../../etc/passwd', outside the project or not a regular file",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: url(/etc/passwd)"/></svg>',
+            "the SVG refers to '/etc/passwd', outside the project",
+        ),
     ],
     ids=["xxe", "xlink-file", "relative-out", "css-url"],
 )
@@ -359,7 +465,9 @@ def test_hostile_svg_is_refused(project, svg, expected):
     setup(project, figure("assets/art/x.svg"))
     (project.root / "assets/art").mkdir(parents=True)
     (project.root / "assets/art/x.svg").write_text(svg)
-    assert_refused(project, *run(project), 1, f"{CHAPTER}:7: error: figure.image: image assets/art/x.svg: {expected}")
+    assert_refused(
+        project, *run(project), 1, f"{CHAPTER}:7: error: figure.image: image assets/art/x.svg: {expected}"
+    )
 
 
 def test_a_safe_svg_with_the_standard_doctype_prints(project):
@@ -369,7 +477,8 @@ def test_a_safe_svg_with_the_standard_doctype_prints(project):
         '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
         '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg" '
         'viewBox="0 0 20 10"><defs><linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient>'
-        '</defs><rect width="20" height="10" fill="url(#g)"/></svg>')
+        '</defs><rect width="20" height="10" fill="url(#g)"/></svg>'
+    )
     assert_built(project, *run(project, "-q"))
 
 
@@ -379,31 +488,48 @@ def test_a_safe_svg_with_the_standard_doctype_prints(project):
 def test_20000_row_table_is_a_located_error(project):
     rows = "".join(f"        - [第{i}行, 內容]\n" for i in range(20_000))
     setup(project, GOOD + "  - table:\n      columns: [甲, 乙]\n      rows:\n" + rows)
-    assert_refused(project, *run(project), 1,
-                   f"{CHAPTER}:9:9: error: blocks[2].table.rows: 20000 items, over the cap of 1000; split it")
+    assert_refused(
+        project,
+        *run(project),
+        1,
+        f"{CHAPTER}:9:9: error: blocks[2].table.rows: 20000 items, over the cap of 1000; split it",
+    )
 
 
 def test_a_layout_over_the_time_limit_names_the_chapter_and_exits_3(project):
     setup(project, LONG)
-    assert_refused(project, *run(project, "--time-limit", "2"), 3,
-                   f"{CHAPTER}:5: error: laying out this block (page ",
-                   "took longer than the 2 s time limit (--time-limit) [render.limit]",
-                   f"build failed: the renderer stopped: laying out {CHAPTER} (page ")
+    assert_refused(
+        project,
+        *run(project, "--time-limit", "2"),
+        3,
+        f"{CHAPTER}:5: error: laying out this block (page ",
+        "took longer than the 2 s time limit (--time-limit) [render.limit]",
+        f"build failed: the renderer stopped: laying out {CHAPTER} (page ",
+    )
 
 
 def test_a_layout_over_the_memory_limit_exits_3(project):
     setup(project, LONG)
-    assert_refused(project, *run(project, "--memory-limit", "8"), 3,
-                   "needed more than the 8 MiB memory limit (--memory-limit) [render.limit]",
-                   "build failed: the renderer stopped")
+    assert_refused(
+        project,
+        *run(project, "--memory-limit", "8"),
+        3,
+        "needed more than the 8 MiB memory limit (--memory-limit) [render.limit]",
+        "build failed: the renderer stopped",
+    )
 
 
 # ---------------------------------------------------------------- output: interruption and locking
 
 
 def start(project: Project, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(REPO / "build.py"), *args], cwd=project.root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_lock(project: Project, process: subprocess.Popen) -> str:
@@ -435,8 +561,13 @@ def test_an_interrupted_build_leaves_the_old_pdf_and_no_temporary_files(project,
     (project.root / CHAPTER).write_text(GOOD)
     (dist / ".booklet.pdf.abcd1234.tmp").write_bytes(b"half a PDF")
     assert run(project, "-q")[0] == 0
-    assert sorted(os.listdir(dist)) == ["booklet.audit.json", "booklet.findings.json", "booklet.manifest.json",
-                                        "booklet.pdf", "booklet.preflight.json"]
+    assert sorted(os.listdir(dist)) == [
+        "booklet.audit.json",
+        "booklet.findings.json",
+        "booklet.manifest.json",
+        "booklet.pdf",
+        "booklet.preflight.json",
+    ]
 
 
 def test_a_second_build_of_the_same_output_exits_4_naming_the_first(project):
@@ -460,7 +591,9 @@ def test_a_second_build_of_the_same_output_exits_4_naming_the_first(project):
 # ---------------------------------------------------------------- fuzzing
 
 
-SEED = GOOD + """\
+SEED = (
+    GOOD
+    + """\
   - figure:
       image: assets/photos/none.jpg
       caption: '<em>說明</em>'
@@ -473,6 +606,7 @@ sections:
     blocks:
       - quote: {text: [引文。], speaker: 某人}
 """
+)
 
 
 @st.composite
@@ -483,21 +617,27 @@ def mutated(draw) -> bytes:
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(data)))
         if as_text:
-            at = len(SEED[: at].encode()) if at <= len(SEED) else len(data)
+            at = len(SEED[:at].encode()) if at <= len(SEED) else len(data)
         action = draw(st.sampled_from(["replace", "insert", "delete"]))
-        chunk = (draw(st.text(min_size=1, max_size=6)).encode() if as_text
-                 else draw(st.binary(min_size=1, max_size=8)))
+        chunk = (
+            draw(st.text(min_size=1, max_size=6)).encode()
+            if as_text
+            else draw(st.binary(min_size=1, max_size=8))
+        )
         if action == "replace":
-            data[at:at + len(chunk)] = chunk
+            data[at : at + len(chunk)] = chunk
         elif action == "insert":
             data[at:at] = chunk
         else:
-            del data[at:at + len(chunk)]
+            del data[at : at + len(chunk)]
     return bytes(data)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(content=st.one_of(st.binary(max_size=400), mutated(), st.text(max_size=200).map(str.encode)))
 def test_any_bytes_in_a_chapter_give_exit_0_or_1_with_located_messages(tmp_path_factory, content):
     project = setup(Project(tmp_path_factory.mktemp("fuzz") / "project"), content)
@@ -513,13 +653,18 @@ def test_any_bytes_in_a_chapter_give_exit_0_or_1_with_located_messages(tmp_path_
         assert not errors
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=st.text(max_size=80))
 def test_any_text_in_a_paragraph_prints_or_is_a_located_error(tmp_path_factory, text):
     """Every mutant above fails before layout; arbitrary text (controls, markup, escapes) goes through it."""
     paragraph = json.dumps(text)  # a YAML double-quoted scalar: any character, escaped
-    project = setup(Project(tmp_path_factory.mktemp("text") / "project"), GOOD + f"  - paragraph: {paragraph}\n")
+    project = setup(
+        Project(tmp_path_factory.mktemp("text") / "project"), GOOD + f"  - paragraph: {paragraph}\n"
+    )
     code, output = run(project, "-q")
     assert code in (0, 1), output
     assert "Traceback" not in output and "internal error" not in output

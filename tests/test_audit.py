@@ -14,7 +14,9 @@ from booklet.diagnostics import Report
 from booklet.printed import printed_glyphs
 from booklet.render import render_document
 
-TEXT = "澳門特別行政區政府積極響應國家號召對口幫扶貴州省從江縣在產業教育醫療消費等多個領域開展了一系列幫扶工作"
+TEXT = (
+    "澳門特別行政區政府積極響應國家號召對口幫扶貴州省從江縣在產業教育醫療消費等多個領域開展了一系列幫扶工作"
+)
 # Plain WeasyPrint (no booklet stylesheets): CJK lines are not justified, so they end short.
 HTML = f"""<html lang="zh-Hant"><body>
 <p style="text-align: justify">{TEXT}</p>
@@ -48,8 +50,16 @@ def test_printed_glyphs_are_where_pdfplumber_puts_them(page):
     glyphs = printed_glyphs(pdf, {0})[0]
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         plumber = document.pages[0]
-        expected = [(c["text"], plumber.height - c["matrix"][5], c["matrix"][4],
-                     c["matrix"][4] + (c["x1"] - c["x0"]), c["size"]) for c in plumber.chars]
+        expected = [
+            (
+                c["text"],
+                plumber.height - c["matrix"][5],
+                c["matrix"][4],
+                c["matrix"][4] + (c["x1"] - c["x0"]),
+                c["size"],
+            )
+            for c in plumber.chars
+        ]
     assert len(expected) > 100
     assert [(g.text, g.baseline, g.x0, g.x1, g.size) for g in glyphs] == expected
 
@@ -64,7 +74,15 @@ def test_the_repository_catalogue_glyphs_match_pdfplumber_on_a_text_page(catalog
     with pdfplumber.open(io.BytesIO(data)) as document:
         number = max(range(len(document.pages)), key=lambda i: len(document.pages[i].chars))
         plumber = document.pages[number]
-        expected = [(c["text"], plumber.height - c["matrix"][5], c["matrix"][4],
-                     c["matrix"][4] + (c["x1"] - c["x0"]), c["size"]) for c in plumber.chars]
+        expected = [
+            (
+                c["text"],
+                plumber.height - c["matrix"][5],
+                c["matrix"][4],
+                c["matrix"][4] + (c["x1"] - c["x0"]),
+                c["size"],
+            )
+            for c in plumber.chars
+        ]
     glyphs = printed_glyphs(data, {number})[number]
     assert [(g.text, g.baseline, g.x0, g.x1, g.size) for g in glyphs] == expected

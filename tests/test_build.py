@@ -48,7 +48,10 @@ def test_build_writes_the_pdf_with_placeholder_and_summary(project):
     assert done.returncode == 0, done.stderr
     pdf = project.root / "dist/booklet.pdf"
     assert "Traceback" not in done.stderr
-    assert "chapters/01-test.yaml:10: warning: figure.image: image assets/photos/absent.jpg is missing" in done.stderr
+    assert (
+        "chapters/01-test.yaml:10: warning: figure.image: image assets/photos/absent.jpg is missing"
+        in done.stderr
+    )
     assert "1 images missing" in done.stderr and str(pdf) in done.stderr and "pages" in done.stderr
     assert image_count(pdf) == 1  # the present photo; the absent one is a drawn placeholder
     text = flat("".join(p.extract_text() for p in PdfReader(pdf).pages))
@@ -76,7 +79,10 @@ def test_strict_refuses_missing_images_and_keeps_the_old_pdf(project):
     before = sha(pdf)
     done = project.run("--strict")
     assert done.returncode == 1
-    assert "chapters/01-test.yaml:10: error: figure.image: image assets/photos/absent.jpg is missing" in done.stderr
+    assert (
+        "chapters/01-test.yaml:10: error: figure.image: image assets/photos/absent.jpg is missing"
+        in done.stderr
+    )
     assert "Traceback" not in done.stderr and sha(pdf) == before
 
 
@@ -91,8 +97,13 @@ def test_content_error_exits_1_with_location_and_leaves_the_old_pdf(project):
     assert "chapters/01-test.yaml:12:13: error: blocks[3].figure.size:" in done.stderr
     assert "[schema.value]" in done.stderr and "Traceback" not in done.stderr
     assert sha(pdf) == before
-    assert sorted(os.listdir(pdf.parent)) == ["booklet.audit.json", "booklet.findings.json", "booklet.manifest.json",
-                                          "booklet.pdf", "booklet.preflight.json"]
+    assert sorted(os.listdir(pdf.parent)) == [
+        "booklet.audit.json",
+        "booklet.findings.json",
+        "booklet.manifest.json",
+        "booklet.pdf",
+        "booklet.preflight.json",
+    ]
 
 
 def test_check_validates_without_writing(project):
@@ -103,7 +114,10 @@ def test_check_validates_without_writing(project):
     project.write("chapters/01-test.yaml", "number: one\ntitle: x\n")
     done = project.run("check")
     assert done.returncode == 1
-    assert "chapters/01-test.yaml:1:9: error: number: expected a whole number, got the text 'one' [schema.type]" in done.stderr
+    assert (
+        "chapters/01-test.yaml:1:9: error: number: expected a whole number, got the text 'one' [schema.type]"
+        in done.stderr
+    )
 
 
 def test_usage_errors_exit_2(project):
@@ -113,12 +127,15 @@ def test_usage_errors_exit_2(project):
 
 
 def test_text_is_printed_literally_never_as_markup_or_template(project):
-    project.write("chapters/01-test.yaml", """\
+    project.write(
+        "chapters/01-test.yaml",
+        """\
         number: 1
         title: 測試
         blocks:
           - paragraph: "{{ 7*7 }} {% raw %} <b>粗</b> <img src='file:///etc/passwd'> &amp;"
-    """)
+    """,
+    )
     project.edition("chapters/01-test.yaml")
     done = project.run("-q")
     assert done.returncode == 0, done.stderr
@@ -136,7 +153,10 @@ def test_images_outside_the_project_are_refused(project, tmp_path):
     (project.root / "assets/photos/present.png").symlink_to(outside)
     done = project.run()
     assert done.returncode == 1
-    assert "chapters/01-test.yaml:7: error: figure.image: image assets/photos/present.png: the file lies outside" in done.stderr
+    assert (
+        "chapters/01-test.yaml:7: error: figure.image: image assets/photos/present.png: the file lies outside"
+        in done.stderr
+    )
 
 
 def test_an_image_whose_content_does_not_match_its_name_is_refused(project):
@@ -144,11 +164,15 @@ def test_an_image_whose_content_does_not_match_its_name_is_refused(project):
     (project.root / "assets/photos/present.png").write_bytes(b"\xff\xd8\xff\xe0not really a png")
     done = project.run("-q")
     assert done.returncode == 1
-    assert "image assets/photos/present.png: the file's content is jpeg, not png [image.invalid]" in done.stderr
+    assert (
+        "image assets/photos/present.png: the file's content is jpeg, not png [image.invalid]" in done.stderr
+    )
 
 
 def test_news_clip_qr_code_and_map_are_vector_art(project):
-    project.write("chapters/01-test.yaml", """\
+    project.write(
+        "chapters/01-test.yaml",
+        """\
         number: 1
         title: 測試
         blocks:
@@ -162,7 +186,8 @@ def test_news_clip_qr_code_and_map_are_vector_art(project):
               places:
                 - {name: 澳門, lat: 22.1987, lon: 113.5439}
                 - {name: 從江縣, lat: 25.7532, lon: 108.9054}
-    """)
+    """,
+    )
     project.edition("chapters/01-test.yaml")
     done = project.run("-q")
     assert done.returncode == 0, done.stderr
@@ -181,6 +206,8 @@ def test_the_manifest_names_the_font_files_fc_match_names(project):
     fonts = json.loads((project.root / "dist/booklet.manifest.json").read_text())["fonts"]
     assert len(fonts) == 8 and any(name.endswith(":bold") for name in fonts)
     for pattern, entry in fonts.items():
-        expected = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True).stdout
+        expected = subprocess.run(
+            ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True
+        ).stdout
         assert entry["file"] == expected
         assert entry["sha256"] == hashlib.sha256(Path(expected).read_bytes()).hexdigest()

@@ -41,7 +41,9 @@ def folio(page_text: str) -> int | None:
     return int(numbers[-1]) if numbers else None
 
 
-def test_every_chapter_and_section_is_in_the_contents_with_the_page_it_stands_on(book, texts, bookmarks, catalogue):
+def test_every_chapter_and_section_is_in_the_contents_with_the_page_it_stands_on(
+    book, texts, bookmarks, catalogue
+):
     entries = contents_entries(catalogue)
     expected = []
     for chapter in book.chapters:
@@ -70,7 +72,9 @@ def test_first_chapter_is_folio_one_and_chapters_open_on_right_hand_pages(book, 
     assert folio(texts[first]) == 1
     for chapter in book.chapters:
         page = entries[f"{chapter.numeral}．{chapter.title}"]
-        assert page % 2 == 0, f"{chapter.title} starts on a left-hand page"  # index 0 is the cover, a right page
+        assert page % 2 == 0, (
+            f"{chapter.title} starts on a left-hand page"
+        )  # index 0 is the cover, a right page
 
 
 def test_all_fonts_are_embedded_and_traditional_chinese_faces(catalogue):
@@ -106,7 +110,9 @@ def test_metadata(catalogue):
 
 def test_the_manuscript_is_in_the_pdf(catalogue, texts):
     lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == "前言")  # after the printed contents page
+    start = next(
+        i for i, line in enumerate(lines) if line.strip() == "前言"
+    )  # after the printed contents page
     body = "\n".join(lines[start:])
     sentences = [flat(s) for s in re.split(r"[。！？\n]", body)]
     sentences = [s for s in sentences if len(s) >= 8]
@@ -136,7 +142,9 @@ def test_a_table_that_breaks_repeats_its_header_row(texts):
     pages = [i for i, t in enumerate(texts) if "2018年簽署的幫扶協議" in t]
     assert pages
     start = pages[0]
-    assert "2019 年簽署的幫扶協議" not in texts[start], "the 2018 table is expected to break onto the next page"
+    assert "2019 年簽署的幫扶協議" not in texts[start], (
+        "the 2018 table is expected to break onto the next page"
+    )
     for index in (start, start + 1):
         assert "協議名稱" in texts[index] and "主要內容" in texts[index]
 
@@ -145,7 +153,7 @@ def test_the_contents_keep_the_printed_first_editions_pages(catalogue):
     """booklet.yaml's page_plan: every chapter and section starts where the printed contents say,
     and the contents print the numbers as the first edition did (01, 07, …) with no dot text."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
-    printed = [line.split("\t") for line in lines[lines.index("目錄") + 1:] if "\t" in line][:15]
+    printed = [line.split("\t") for line in lines[lines.index("目錄") + 1 :] if "\t" in line][:15]
     text = flat(PdfReader(catalogue).pages[2].extract_text())
     for label, page in printed:
         assert flat(label.replace("(", "（").replace(")", "）")) + page in text, (label, page)

@@ -85,7 +85,10 @@ def test_simplified_source_is_exempt_but_traditional_text_is_not_flagged(project
 
 def test_glossary_variants_point_at_the_wrong_form(project):
     found = findings(project)
-    assert codes_at(found, "glossary.variant") == ["chapters/01-test.yaml:22:18", "chapters/01-test.yaml:23:16"]
+    assert codes_at(found, "glossary.variant") == [
+        "chapters/01-test.yaml:22:18",
+        "chapters/01-test.yaml:23:16",
+    ]
     assert "幹團" in found[("glossary.variant", "chapters/01-test.yaml:22:18")].hint
 
 
@@ -146,7 +149,9 @@ def test_the_manuscript_faults_are_found():
         return [(line, message) for c, p, line, message in found if c == code and p == path]
 
     assert any("东" in m for _, m in at("text.simplified-char", "chapters/07-gratitude.yaml"))  # 黔东南
-    governor = at("glossary.variant", "chapters/07-gratitude.yaml") + at("glossary.variant", "chapters/06-media.yaml")
+    governor = at("glossary.variant", "chapters/07-gratitude.yaml") + at(
+        "glossary.variant", "chapters/06-media.yaml"
+    )
     assert any("陳怡琴" in m for _, m in governor) and any("谯贻琴" in m for _, m in governor)
     assert len([m for _, m in at("glossary.variant", "chapters/04-impact.yaml") if "千團" in m]) >= 4
     repeated = at("text.repeated", "chapters/06-media.yaml")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,18 @@ from booklet.render import render_document
 def test_renderer_errors_become_findings_located_at_the_block(tmp_path):
     """An image the checks never saw (here: garbage named .png) makes WeasyPrint log an ERROR."""
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    html = ('<html><body><p data-source="chapters/01-a.yaml:3">甲</p>'
-            '<figure data-source="chapters/01-a.yaml:7"><img src="broken.png"></figure>'
-            '<img src="file:///etc/passwd"><img src="http://example.org/x.png"></body></html>')
+    html = (
+        '<html><body><p data-source="chapters/01-a.yaml:3">甲</p>'
+        '<figure data-source="chapters/01-a.yaml:7"><img src="broken.png"></figure>'
+        '<img src="file:///etc/passwd"><img src="http://example.org/x.png"></body></html>'
+    )
     report = Report()
     render_document(html, ["@page { size: A6 }"], tmp_path, report)
     by_code = {(f.code, str(f.location)): f.message for f in report.findings}
-    assert any(code == "render.error" and where == "chapters/01-a.yaml:7" and "broken.png" in message
-               for (code, where), message in by_code.items()), report.findings
+    assert any(
+        code == "render.error" and where == "chapters/01-a.yaml:7" and "broken.png" in message
+        for (code, where), message in by_code.items()
+    ), report.findings
     refused = [f for f in report.findings if f.code == "fetch.refused"]
     assert sorted(f.message for f in refused) == [
         "the renderer may not read file:///etc/passwd (outside the project or not a regular file)",
@@ -40,7 +43,10 @@ def test_origins_prefer_the_image_field_then_the_block_then_the_stylesheet_line(
         images={"file:///p/b.png": [(Location("c.yaml", 12), "gallery.images[1].image")]},
         stylesheets={"styles/blocks.css": "p {}\n.x { background: url(file:///etc/passwd) }\n"},
     )
-    assert origins.locate("file:///p/b.png") == {"location": Location("c.yaml", 12), "field": "gallery.images[1].image"}
+    assert origins.locate("file:///p/b.png") == {
+        "location": Location("c.yaml", 12),
+        "field": "gallery.images[1].image",
+    }
     assert origins.locate("file:///p/a.png") == {"location": Location("c.yaml", 9)}
     assert origins.locate("file:///etc/passwd") == {"location": Location("styles/blocks.css", 2)}
     assert origins.locate("file:///elsewhere/zz") == {}
@@ -62,16 +68,21 @@ def test_the_url_a_log_line_is_about(message, url):
 @pytest.mark.parametrize(
     ("text", "html"),
     [
-        ("<em>甲</em> <b>乙</b> & x<sup>2</sup><br/>丙", "<em>甲</em> &lt;b&gt;乙&lt;/b&gt; &amp; x<sup>2</sup><br>丙"),
+        (
+            "<em>甲</em> <b>乙</b> & x<sup>2</sup><br/>丙",
+            "<em>甲</em> &lt;b&gt;乙&lt;/b&gt; &amp; x<sup>2</sup><br>丙",
+        ),
         ("<STRONG>大</STRONG><br >", "<strong>大</strong><br>"),
         ('<em onclick="x">a <em class=y>b', '&lt;em onclick="x"&gt;a &lt;em class=y&gt;b'),
-        ("<script>alert(1)</script><!-- c --><a href=file:///etc/passwd>", "&lt;script&gt;alert(1)&lt;/script&gt;"
-         "&lt;!-- c --&gt;&lt;a href=file:///etc/passwd&gt;"),
+        (
+            "<script>alert(1)</script><!-- c --><a href=file:///etc/passwd>",
+            "&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- c --&gt;&lt;a href=file:///etc/passwd&gt;",
+        ),
         ("{{ 7*7 }} &amp;", "{{ 7*7 }} &amp;amp;"),
     ],
 )
 def test_inline_markup_keeps_four_tags_and_escapes_the_rest(text, html):
-    assert re.sub(r'</?span[^>]*>', '', str(inline(text))) == html  # cjk.py's layout spans aside
+    assert re.sub(r"</?span[^>]*>", "", str(inline(text))) == html  # cjk.py's layout spans aside
 
 
 @pytest.mark.parametrize(
@@ -105,8 +116,13 @@ def test_refused_paths_never_reach_the_disk(tmp_path: Path):
     confined = ConfinedFetcher(inside.resolve())
     fetch = confined.make()
     assert fetch.fetch((inside / "ok.css").as_uri()).read() == b"p { color: red }"
-    for url in ((inside / "link.css").as_uri(), (tmp_path / "secret.css").as_uri(), "file://server/share/x.css",
-                "ftp://example.org/x", "data:text/css," + "x" * 70_000):
+    for url in (
+        (inside / "link.css").as_uri(),
+        (tmp_path / "secret.css").as_uri(),
+        "file://server/share/x.css",
+        "ftp://example.org/x",
+        "data:text/css," + "x" * 70_000,
+    ):
         with pytest.raises(ValueError, match="refused"):
             fetch.fetch(url)
     assert len(confined.refused) == 5

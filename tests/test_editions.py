@@ -49,9 +49,14 @@ def three_editions(project: Project):
     project.write("chapters/01-a.yaml", CHAPTER)
     project.write("chapters/02-b.yaml", "number: 2\ntitle: 第二章\nblocks:\n  - paragraph: 第二章正文。\n")
     project.write("chapters/03-c.yaml", "number: 3\ntitle: 第三章\nblocks:\n  - paragraph: 第三章正文。\n")
-    project.edition("chapters/01-a.yaml", "chapters/02-b.yaml",
-                    extra="edition: 初版\nprinting_history: [2021年7月初版]\nfonts: {body: Noto Serif CJK TC}\n")
-    project.write("editions/second.yaml", """\
+    project.edition(
+        "chapters/01-a.yaml",
+        "chapters/02-b.yaml",
+        extra="edition: 初版\nprinting_history: [2021年7月初版]\nfonts: {body: Noto Serif CJK TC}\n",
+    )
+    project.write(
+        "editions/second.yaml",
+        """\
         extends: ../booklet.yaml
         edition: 第二版
         date: 2021-12-01
@@ -59,14 +64,18 @@ def three_editions(project: Project):
         trim: {width: 170mm}
         chapters_remove: [chapters/02-b.yaml]
         chapters_add: [chapters/03-c.yaml]
-        """)
-    project.write("editions/third.yaml", """\
+        """,
+    )
+    project.write(
+        "editions/third.yaml",
+        """\
         extends: second.yaml
         isbn: 978-99965-0-000-8
         printing_history: [2022年3月第二版第二次印刷]
         fonts: {heading: Noto Sans CJK SC}
         chapters_add: [{file: chapters/02-b.yaml, after: chapters/01-a.yaml}]
-        """)
+        """,
+    )
 
 
 # ---------------------------------------------------------------- extends
@@ -90,8 +99,9 @@ def test_an_extends_chain_merges_mappings_replaces_values_and_appends_history(pr
 def test_a_bad_value_is_reported_in_the_file_and_line_that_set_it(project):
     three_editions(project)
     second = project.root / "editions/second.yaml"
-    second.write_text(second.read_text(encoding="utf-8").replace("date: 2021-12-01", "date: 1.12.2021"),
-                      encoding="utf-8")
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("date: 2021-12-01", "date: 1.12.2021"), encoding="utf-8"
+    )
     project.write("editions/third.yaml", "extends: second.yaml\nsubtitle: 新副題\ntrim: {height: 20}\n")
     report = Report()
     assert load_book(project.root / "editions/third.yaml", project.root, report) is None
@@ -116,8 +126,10 @@ def test_a_cycle_of_extends_is_an_error_naming_the_files(project):
     project.write("editions/y.yaml", "# loops back\nextends: x.yaml\n")
     done = project.run("check", "--edition", "editions/x.yaml")
     assert done.returncode == 1
-    assert ("editions/y.yaml:2:10: error: extends: editions extend each other in a cycle: "
-            "editions/x.yaml → editions/y.yaml → editions/x.yaml [edition.cycle]") in done.stderr
+    assert (
+        "editions/y.yaml:2:10: error: extends: editions extend each other in a cycle: "
+        "editions/x.yaml → editions/y.yaml → editions/x.yaml [edition.cycle]"
+    ) in done.stderr
 
 
 def test_a_missing_parent_and_a_chapter_not_listed_are_located(project):
@@ -126,10 +138,14 @@ def test_a_missing_parent_and_a_chapter_not_listed_are_located(project):
     project.write("editions/y.yaml", "extends: ../booklet.yaml\nchapters_remove: [chapters/09-none.yaml]\n")
     report = Report()
     load_book(project.root / "editions/x.yaml", project.root, report)
-    assert [(f.code, str(f.location)) for f in report.errors] == [("edition.extends-missing", "editions/x.yaml:1:10")]
+    assert [(f.code, str(f.location)) for f in report.errors] == [
+        ("edition.extends-missing", "editions/x.yaml:1:10")
+    ]
     report = Report()
     load_book(project.root / "editions/y.yaml", project.root, report)
-    assert [(f.code, str(f.location)) for f in report.errors] == [("edition.chapter-not-listed", "editions/y.yaml:2:19")]
+    assert [(f.code, str(f.location)) for f in report.errors] == [
+        ("edition.chapter-not-listed", "editions/y.yaml:2:19")
+    ]
 
 
 # ---------------------------------------------------------------- the Simplified edition (small project)
@@ -138,7 +154,9 @@ def test_a_missing_parent_and_a_chapter_not_listed_are_located(project):
 def simplified_project(project: Project):
     project.write("chapters/01-a.yaml", CHAPTER)
     project.edition("chapters/01-a.yaml", extra="printing_history: [2021年7月初版]\n")
-    project.write("editions/zh-Hans.yaml", """\
+    project.write(
+        "editions/zh-Hans.yaml",
+        """\
         extends: ../booklet.yaml
         language: zh-Hans
         date: 2021-10-01
@@ -149,7 +167,8 @@ def simplified_project(project: Project):
           澳门币: 澳门元
           "「": "“"
           "」": "”"
-        """)
+        """,
+    )
     return project
 
 
@@ -179,8 +198,13 @@ def test_the_simplified_edition_converts_content_but_not_quoted_simplified_text(
 @pytest.fixture(scope="session")
 def zh_hans(tmp_path_factory):
     out = tmp_path_factory.mktemp("zh-Hans") / "zh-Hans.pdf"
-    done = subprocess.run([sys.executable, "build.py", "-q", "--edition", "editions/2021-zh-Hans.yaml",
-                           "-o", str(out)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "build.py", "-q", "--edition", "editions/2021-zh-Hans.yaml", "-o", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     return out
 
@@ -193,8 +217,11 @@ def exempt_texts() -> list[str]:
     for placed in book.all_blocks():
         block = placed.block
         if isinstance(block, (Clipping, Letter)) and block.simplified_source:
-            fields = ("headline", "subheadline", "caption") if isinstance(block, Clipping) else (
-                "sender", "title", "recipient")
+            fields = (
+                ("headline", "subheadline", "caption")
+                if isinstance(block, Clipping)
+                else ("sender", "title", "recipient")
+            )
             out += [flat(getattr(block, f) or "") for f in fields] + [flat(t) for t in block.text]
     return [t for t in out if t]
 
@@ -224,8 +251,13 @@ def test_the_real_simplified_edition_embeds_only_sc_faces_and_says_zh_hans(zh_ha
 
 def test_two_builds_of_the_simplified_edition_are_byte_identical(zh_hans, tmp_path):
     again = tmp_path / "zh-Hans.pdf"
-    done = subprocess.run([sys.executable, "build.py", "-q", "--edition", "editions/2021-zh-Hans.yaml",
-                           "-o", str(again)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "build.py", "-q", "--edition", "editions/2021-zh-Hans.yaml", "-o", str(again)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     assert sha(again) == sha(zh_hans)
 
@@ -252,14 +284,21 @@ def test_builds_in_another_folder_are_byte_identical_and_the_manifest_hashes_eve
     assert {"python", "weasyprint", "pango", "opencc"} <= set(manifest["versions"])
     body = manifest["fonts"]["Noto Serif CJK TC"]
     assert len(body["sha256"]) == 64 and body["file"].endswith((".ttc", ".otf", ".ttf"))
-    assert (elsewhere.root / "dist/booklet.manifest.json").read_bytes() == \
-        (project.root / "dist/booklet.manifest.json").read_bytes()
+    assert (elsewhere.root / "dist/booklet.manifest.json").read_bytes() == (
+        project.root / "dist/booklet.manifest.json"
+    ).read_bytes()
 
 
 def test_source_date_epoch_sets_the_pdf_dates(project):
     simplified_project(project)
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "-q"], cwd=project.root, capture_output=True,
-                          text=True, timeout=300, env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "-q"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "SOURCE_DATE_EPOCH": "1700000000"},
+    )
     assert done.returncode == 0, done.stderr
     assert PdfReader(project.root / "dist/booklet.pdf").metadata["/CreationDate"] == "D:20231114221320+00'00"
 
@@ -275,14 +314,28 @@ def diff_project(project: Project):
     paragraph = "澳門與從江攜手，推動教育、醫療、產業和就業等各方面的幫扶工作，成效顯著。" * 6
     for n in (1, 2, 3):
         blocks = [f"  - paragraph: 第{n}章第{i}段。{paragraph}" for i in range(14)]
-        blocks.insert(3, f"  - figure:\n      image: assets/photos/{n}.jpg\n      caption: 第{n}章的圖片說明。\n"
-                         "      size: half")
-        blocks.insert(8, "  - table:\n      title: 項目一覽\n      columns: [序號, 項目]\n      rows:\n"
-                         + "".join(f"        - ['{r}', 第{n}章項目{r}]\n" for r in range(1, 5)))
+        blocks.insert(
+            3,
+            f"  - figure:\n      image: assets/photos/{n}.jpg\n      caption: 第{n}章的圖片說明。\n"
+            "      size: half",
+        )
+        blocks.insert(
+            8,
+            "  - table:\n      title: 項目一覽\n      columns: [序號, 項目]\n      rows:\n"
+            + "".join(f"        - ['{r}', 第{n}章項目{r}]\n" for r in range(1, 5)),
+        )
         project.write(f"chapters/0{n}.yaml", LONG_CHAPTER.format(n=n, blocks="\n".join(blocks) + "\n"))
-    project.edition("chapters/01.yaml", "chapters/02.yaml", "chapters/03.yaml",
-                    extra="edition: 初版\nprinting_history: [2021年7月初版]\n")
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first"]):
+    project.edition(
+        "chapters/01.yaml",
+        "chapters/02.yaml",
+        "chapters/03.yaml",
+        extra="edition: 初版\nprinting_history: [2021年7月初版]\n",
+    )
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first"],
+    ):
         subprocess.run(["git", *args], cwd=project.root, check=True, capture_output=True)
 
 
@@ -290,7 +343,10 @@ def test_the_diff_reports_each_edit_in_its_chapter_names_reflowed_pages_and_noth
     diff_project(project)
     edit = {
         "chapters/01.yaml": ("      caption: 第1章的圖片說明。", "      caption: 第1章的圖片說明（修訂）。"),
-        "chapters/02.yaml": ("  - paragraph: 第2章第1段。", "  - paragraph: 新增的一段。\n  - paragraph: 第2章第1段。"),
+        "chapters/02.yaml": (
+            "  - paragraph: 第2章第1段。",
+            "  - paragraph: 新增的一段。\n  - paragraph: 第2章第1段。",
+        ),
         "chapters/03.yaml": ("        - ['3', 第3章項目3]\n", ""),
     }
     for name, (old, new) in edit.items():
@@ -321,7 +377,11 @@ def test_the_diff_reports_each_edit_in_its_chapter_names_reflowed_pages_and_noth
     subprocess.run(["git", "stash", "pop", "-q"], cwd=project.root, check=True)
     assert project.run("-q", "-o", str(new_pdf)).returncode == 0
     old_texts, new_texts = page_texts(old_pdf), page_texts(new_pdf)
-    differing = {i + 1 for i in range(len(new_texts)) if i >= len(old_texts) or flat(new_texts[i]) != flat(old_texts[i])}
+    differing = {
+        i + 1
+        for i in range(len(new_texts))
+        if i >= len(old_texts) or flat(new_texts[i]) != flat(old_texts[i])
+    }
     assert changed | reflowed == differing
     first_in_chapter_2 = min(i + 1 for i, t in enumerate(new_texts) if "新增的一段" in flat(t))
     assert first_in_chapter_2 in changed and min(reflowed) > first_in_chapter_2

@@ -29,8 +29,9 @@ def make_pdf() -> bytes:
         pdf.add_blank_page(page_size=(100, 100))
         page = pdf.pages[-1]
         page.obj.Contents = pdf.make_stream(content + b"/m0 Do\n")
-        page.obj.Resources = Dictionary(XObject=Dictionary(m0=marks),
-                                        ColorSpace=Dictionary(CS0=Array([Name.ICCBased, icc_rgb])))
+        page.obj.Resources = Dictionary(
+            XObject=Dictionary(m0=marks), ColorSpace=Dictionary(CS0=Array([Name.ICCBased, icc_rgb]))
+        )
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
@@ -95,5 +96,8 @@ def test_the_preflight_flags_an_inline_image_and_still_reads_what_follows_it():
     pdf.pages[0].obj.Contents = pdf.make_stream(b"q 10 0 0 10 0 0 cm " + image + b" Q\n0 0 1 rg\n")
     out = io.BytesIO()
     pdf.save(out)
-    rgb = {check.name: check for check in preflight(out.getvalue(), press=True, bleed=False, page_multiple=1).checks}
+    rgb = {
+        check.name: check
+        for check in preflight(out.getvalue(), press=True, bleed=False, page_multiple=1).checks
+    }
     assert rgb["no RGB"].details == ["page 1: inline image", "page 1: DeviceRGB colour (rg)"]

@@ -16,12 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from booklet.diagnostics import Location
-from booklet.imagecheck import ImageProblem, inspect_image, inspect_images_cached
 from booklet import images
+from booklet.diagnostics import ContentError, Location
+from booklet.imagecheck import ImageProblem, inspect_image, inspect_images_cached
 from booklet.images import Placement, Settings, convert, prepare_images
 from booklet.parallel import map_in_processes
-from booklet.diagnostics import ContentError
 from booklet.pipeline import Options, build, check
 from booklet.press import DEFAULT_ICC
 
@@ -32,8 +31,10 @@ PRINT = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
 
 
 def chapter(*refs: str) -> str:
-    blocks = "".join(f"  - figure:\n      image: {ref}\n      caption: 照片。\n"
-                     + ("      size: half\n" if i % 2 else "") for i, ref in enumerate(refs))
+    blocks = "".join(
+        f"  - figure:\n      image: {ref}\n      caption: 照片。\n" + ("      size: half\n" if i % 2 else "")
+        for i, ref in enumerate(refs)
+    )
     return f"number: 1\ntitle: 相片章\nblocks:\n  - lead: 導語一句。\n{blocks}"
 
 
@@ -52,8 +53,18 @@ def photo_project(project: Project) -> tuple[Project, list[str]]:
     rgba.putalpha(Image.linear_gradient("L").resize(rgba.size))
     rgba.save(folder / "alpha.png")
     photo(300, 200, 7).save(folder / "small.jpg", quality=90)
-    refs = [f"assets/photos/{name}" for name in
-            ("large.jpg", "adobe.jpg", "turned.jpg", "cmyk.jpg", "progressive.jpg", "alpha.png", "small.jpg")]
+    refs = [
+        f"assets/photos/{name}"
+        for name in (
+            "large.jpg",
+            "adobe.jpg",
+            "turned.jpg",
+            "cmyk.jpg",
+            "progressive.jpg",
+            "alpha.png",
+            "small.jpg",
+        )
+    ]
     project.write("chapters/01-photos.yaml", chapter(*refs))
     project.edition("chapters/01-photos.yaml")
     return project, refs
@@ -76,11 +87,20 @@ def test_the_pool_makes_the_same_bytes_and_findings_as_one_worker(project, profi
     for workers in (1, 2, 3):
         result = checked(project)
         cache = project.root / f"cache-{workers}"
-        stats = prepare_images(result.book, result.assets, project.root, profile, result.report,
-                               cache_dir=cache, workers=workers)
+        stats = prepare_images(
+            result.book, result.assets, project.root, profile, result.report, cache_dir=cache, workers=workers
+        )
         assert stats.converted == len(refs) and stats.cached == 0
-        runs.append((cached_files(cache), [f.format() for f in result.report.findings],
-                     {ref: (image.url.rsplit("/", 1)[-1], image.ratio) for ref, image in result.assets.images.items()}))
+        runs.append(
+            (
+                cached_files(cache),
+                [f.format() for f in result.report.findings],
+                {
+                    ref: (image.url.rsplit("/", 1)[-1], image.ratio)
+                    for ref, image in result.assets.images.items()
+                },
+            )
+        )
     assert runs[0] == runs[1] == runs[2]
     assert any("small.jpg" in line and "[image.low-resolution]" in line for line in runs[0][1])
 
@@ -133,10 +153,17 @@ def test_the_same_identity_is_trusted_as_the_same_content(project):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(width=st.integers(40, 900), height=st.integers(40, 900), width_mm=st.floats(5, 200),
-       max_height_mm=st.floats(5, 250), ppi=st.sampled_from([150, 300]), orientation=st.sampled_from([1, 3, 6, 8]))
-def test_draft_decoding_never_goes_far_below_the_wanted_size(width, height, width_mm, max_height_mm, ppi,
-                                                             orientation):
+@given(
+    width=st.integers(40, 900),
+    height=st.integers(40, 900),
+    width_mm=st.floats(5, 200),
+    max_height_mm=st.floats(5, 250),
+    ppi=st.sampled_from([150, 300]),
+    orientation=st.sampled_from([1, 3, 6, 8]),
+)
+def test_draft_decoding_never_goes_far_below_the_wanted_size(
+    width, height, width_mm, max_height_mm, ppi, orientation
+):
     exif = Image.Exif()
     exif[0x0112] = orientation
     stored = io.BytesIO()
@@ -153,8 +180,9 @@ def test_draft_decoding_never_goes_far_below_the_wanted_size(width, height, widt
 
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(Image.Image, "resize", watched)
-        data, info = convert(stored.getvalue(), Placement(width_mm, max_height_mm, Location("x"), "f"),
-                             Settings("rgb", ppi))
+        data, info = convert(
+            stored.getvalue(), Placement(width_mm, max_height_mm, Location("x"), "f"), Settings("rgb", ppi)
+        )
     out = Image.open(io.BytesIO(data)).size
     if upright[0] > wanted:
         assert out == (wanted, max(1, round(wanted * upright[1] / upright[0])))
@@ -170,15 +198,20 @@ def test_a_jpeg_is_decoded_at_the_smallest_scale_that_covers_its_placed_size(mon
     photo(2000, 1500, 1).save(stored, "JPEG", quality=85)
     decoded: list[tuple[int, int]] = []
     resize = Image.Image.resize
-    monkeypatch.setattr(Image.Image, "resize", lambda self, size, *a, **k: decoded.append(self.size)
-                        or resize(self, size, *a, **k))
+    monkeypatch.setattr(
+        Image.Image,
+        "resize",
+        lambda self, size, *a, **k: decoded.append(self.size) or resize(self, size, *a, **k),
+    )
     data, _ = convert(stored.getvalue(), Placement(40, 200, Location("x"), "f"), PRINT)  # 473 px: 1/4 scale
     assert decoded == [(500, 375)] and Image.open(io.BytesIO(data)).size == (473, 355)
 
 
 def jpeg(progressive: bool) -> bytes:
     stored = io.BytesIO()
-    Image.effect_noise((1600, 1200), 60).convert("RGB").save(stored, "JPEG", quality=90, progressive=progressive)
+    Image.effect_noise((1600, 1200), 60).convert("RGB").save(
+        stored, "JPEG", quality=90, progressive=progressive
+    )
     return stored.getvalue()
 
 
@@ -199,7 +232,9 @@ def test_a_truncated_jpeg_is_refused_wherever_it_is_cut(tmp_path, progressive):
     outcomes = inspect_images_cached(files, tmp_path, workers=2)  # refusals come back from the workers
     assert [type(outcome).__name__ for outcome in outcomes] == ["ImageProblem"] * len(cuts) + ["Inspection"]
     assert all("truncated" in str(outcome) for outcome in outcomes[:-1])
-    assert len(list((tmp_path / ".cache/imagecheck").iterdir())) == 1  # only the file that passed is remembered
+    assert (
+        len(list((tmp_path / ".cache/imagecheck").iterdir())) == 1
+    )  # only the file that passed is remembered
 
 
 def slow_conversions(monkeypatch, seconds: float, project: Project) -> Path:
@@ -251,14 +286,21 @@ def test_photos_converted_while_the_parts_are_laid_out_give_the_same_pdf(project
 def test_a_stand_in_reads_as_the_converted_photo_would():
     from weasyprint.images import RasterImage
 
-    for mode, settings in (("CMYK", PRINT), ("RGB", Settings("rgb", 150))):
-        data, info = convert(jpeg(False), Placement(60, 110, Location("x.yaml"), "image"), settings)
-        real, stand_in = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(images.stand_in((info["out_width"], info["out_height"]), mode)))
-        assert (stand_in.size, stand_in.mode) == (real.size, real.mode) == ((info["out_width"], info["out_height"]), mode)
+    for mode, wanted in (("CMYK", PRINT), ("RGB", Settings("rgb", 150))):
+        data, info = convert(jpeg(False), Placement(60, 110, Location("x.yaml"), "image"), wanted)
+        real, stand_in = (
+            Image.open(io.BytesIO(data)),
+            Image.open(io.BytesIO(images.stand_in((info["out_width"], info["out_height"]), mode))),
+        )
+        assert (
+            (stand_in.size, stand_in.mode)
+            == (real.size, real.mode)
+            == ((info["out_width"], info["out_height"]), mode)
+        )
         options = {"jpeg_quality": None, "dpi": None, "optimize_images": False}
         seen = [RasterImage(image, "id", bytes(1), options=options) for image in (real, stand_in)]
-        assert [(i.width, i.height, i.mode, i.invert_colors, i.format) for i in seen][0] == \
-            [(i.width, i.height, i.mode, i.invert_colors, i.format) for i in seen][1]
+        real_seen, stand_in_seen = ((i.width, i.height, i.mode, i.invert_colors, i.format) for i in seen)
+        assert real_seen == stand_in_seen
 
 
 @pytest.mark.parametrize("delay", [0, 0.4], ids=["converted-first", "parts-waiting"])
@@ -275,8 +317,13 @@ def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project, monkeypa
     stored = io.BytesIO()
     Image.effect_noise((2000, 1500), 60).convert("RGB").save(stored, "JPEG", quality=90)
     large, full = stored.getvalue(), jpeg(False)  # large is placed half wide: decoded at half scale
-    files = {"whole.jpg": full, "cut-end.jpg": full[:-2], "cut-half.jpg": full[: len(full) // 2],
-             "large-cut-end.jpg": large[:-700], "large-cut-half.jpg": large[: len(large) // 2]}
+    files = {
+        "whole.jpg": full,
+        "cut-end.jpg": full[:-2],
+        "cut-half.jpg": full[: len(full) // 2],
+        "large-cut-end.jpg": large[:-700],
+        "large-cut-half.jpg": large[: len(large) // 2],
+    }
     for name, data in files.items():
         (folder / name).write_bytes(data)
     refs = list(files)
@@ -287,8 +334,14 @@ def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project, monkeypa
         build(Options(edition_file=project.root / "booklet.yaml"))
     lines = {f.format().splitlines()[0] for f in refused.value.report.findings if f.code == "image.invalid"}
     assert len(lines) == 4, lines
-    assert all(re.search(r"cannot be read: image file is truncated .*\(damaged or truncated file\?\) "
-                         r"\[image\.invalid\]$", line) for line in lines), lines
+    assert all(
+        re.search(
+            r"cannot be read: image file is truncated .*\(damaged or truncated file\?\) "
+            r"\[image\.invalid\]$",
+            line,
+        )
+        for line in lines
+    ), lines
     assert not (project.root / "dist/booklet.pdf").exists()
     assert not delay or stand_ins_used(log) > 0
     assert not list((project.root / ".cache/images").glob("*.failed"))
@@ -302,12 +355,20 @@ def raster_images(pdf: Path) -> int:
     import pikepdf
 
     with pikepdf.open(pdf) as document:
-        return sum(1 for obj in document.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image")
+        return sum(
+            1
+            for obj in document.objects
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+        )
 
 
 def checked_errors(project: Project) -> set[str]:
     result = check(Options(edition_file=project.root / "booklet.yaml"))
-    return {f.format().splitlines()[0].split(": image ")[1] for f in result.report.findings if f.code == "image.invalid"}
+    return {
+        f.format().splitlines()[0].split(": image ")[1]
+        for f in result.report.findings
+        if f.code == "image.invalid"
+    }
 
 
 def test_refused_images_are_reported_in_document_order_with_their_lines(project):
@@ -334,7 +395,9 @@ def test_refused_images_are_reported_in_document_order_with_their_lines(project)
         r"chapters/01-photos\.yaml:23: warning: figure\.image: image assets/photos/missing\.jpg is missing; a "
         r"placeholder is printed \[image\.missing\]",
     ]
-    assert len(lines) == len(expected) and all(re.fullmatch(e, line) for e, line in zip(expected, lines)), lines
+    assert len(lines) == len(expected) and all(re.fullmatch(e, line) for e, line in zip(expected, lines)), (
+        lines
+    )
 
 
 def test_map_in_processes_keeps_the_order_of_the_items_whatever_their_cost():

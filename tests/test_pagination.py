@@ -36,10 +36,15 @@ def test_a_chapter_starts_on_its_planned_page_with_reserved_pages_before_it(proj
 def test_a_chapter_past_its_planned_page_is_reported(project):
     done = project_with_plan(project, "page_plan: {02-c: 2}\n").run()
     assert done.returncode == 0, done.stderr
-    assert "page_plan.02-c: 02-c starts on page 3, after its planned page 2 [pagination.overflow]" in done.stderr
+    assert (
+        "page_plan.02-c: 02-c starts on page 3, after its planned page 2 [pagination.overflow]" in done.stderr
+    )
 
 
 def test_an_unknown_name_in_the_plan_is_a_located_error(project):
     done = project_with_plan(project, "page_plan:\n  01-c: 1\n  09-x: 5\n").run()
     assert done.returncode == 1
-    assert "booklet.yaml:14:3: error: page_plan.09-x: page_plan names '09-x', which is no chapter or section" in done.stderr
+    assert (
+        "booklet.yaml:14:3: error: page_plan.09-x: page_plan names '09-x', which is no chapter or section"
+        in done.stderr
+    )

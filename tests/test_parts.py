@@ -12,13 +12,16 @@ from .pdfread import contents_entries, flat, outline, page_texts
 
 
 def chapter(number: int, title: str, paragraphs: int, sections: int = 1) -> str:
-    body = "".join(f"  - paragraph: 第{number}章第{i}段。{'從江縣的幫扶工作持續推進，' * 12}\n"
-                   for i in range(paragraphs))
+    body = "".join(
+        f"  - paragraph: 第{number}章第{i}段。{'從江縣的幫扶工作持續推進，' * 12}\n"
+        for i in range(paragraphs)
+    )
     text = f"number: {number}\ntitle: {title}\nblocks:\n{body}"
     if sections:
         text += "sections:\n" + "".join(
             f"  - title: 第{s}節\n    blocks:\n      - paragraph: 小節{s}。{'澳門與從江攜手同行，' * 30}\n"
-            for s in range(1, sections + 1))
+            for s in range(1, sections + 1)
+        )
     return text
 
 
@@ -41,14 +44,16 @@ def test_the_parts_give_the_pages_of_the_book_laid_out_at_once(project, tmp_path
     assert done.returncode == 0, done.stderr
     built = project.root / "dist/booklet.pdf"
     alone = tmp_path / "alone.pdf"  # the whole book's HTML (styles inlined) rendered by WeasyPrint in one go
-    HTML(filename=str(project.root / "dist/whole.html"), base_url=project.root.as_uri() + "/").write_pdf(alone)
+    HTML(filename=str(project.root / "dist/whole.html"), base_url=project.root.as_uri() + "/").write_pdf(
+        alone
+    )
     ours = [flat(text) for text in page_texts(built)]
     theirs = [flat(text) for text in page_texts(alone)]
     pads = len(ours) - len(theirs)  # the press PDF adds blank pages before the colophon
     assert 0 <= pads < 4 and len(ours) % 4 == 0
-    assert ours[:len(theirs) - 2] == theirs[:-2]  # every page, folios and running heads included
-    assert ours[-2:] == theirs[-2:] and not any(ours[len(theirs) - 2:-2])
-    assert any(not text for text in ours[:len(theirs) - 2])  # a blank left-hand page before a chapter
+    assert ours[: len(theirs) - 2] == theirs[:-2]  # every page, folios and running heads included
+    assert ours[-2:] == theirs[-2:] and not any(ours[len(theirs) - 2 : -2])
+    assert any(not text for text in ours[: len(theirs) - 2])  # a blank left-hand page before a chapter
     assert contents_entries(built) == contents_entries(alone)
     assert [entry[1:] for entry in outline(built)] == [entry[1:] for entry in outline(alone)]
 
@@ -102,14 +107,22 @@ def test_each_face_is_embedded_once_with_the_glyphs_of_every_part(project):
         for name, (objgen,) in programs.items():  # every glyph a part prints, drawn as in the font itself
             face = TTFont(io.BytesIO(pdf.get_object(objgen).read_bytes()))
             family = name.removesuffix("-Bold").replace("-", " ")
-            found = subprocess.run(["fc-match", "-f", "%{file}:%{index}", family + (":bold" if "Bold" in name else "")],
-                                   capture_output=True, text=True, check=True).stdout
+            found = subprocess.run(
+                ["fc-match", "-f", "%{file}:%{index}", family + (":bold" if "Bold" in name else "")],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             path, index = found.rsplit(":", 1)
             whole = TTFont(path, fontNumber=int(index), lazy=True)
-            ours, theirs = (font["CFF "].cff[font["CFF "].cff.fontNames[0]].CharStrings for font in (face, whole))
+            ours, theirs = (
+                font["CFF "].cff[font["CFF "].cff.fontNames[0]].CharStrings for font in (face, whole)
+            )
             order = whole.getGlyphOrder()
             for cid in sorted(used[name]):
-                assert ours[order[cid]].bytecode == theirs[order[cid]].bytecode or _same(ours, theirs, order[cid])
+                assert ours[order[cid]].bytecode == theirs[order[cid]].bytecode or _same(
+                    ours, theirs, order[cid]
+                )
 
 
 def _same(ours, theirs, glyph: str) -> bool:
@@ -140,17 +153,30 @@ def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_boo
         build(Options(edition_file=project.root / "booklet.yaml", output=path, jobs=2))
         with pikepdf.open(path) as pdf:
             dests = pdf.Root.Names.Dests.Names
-            named = {str(dests[i]): pdf.pages.index(pikepdf.Page(dests[i + 1][0])) for i in range(0, len(dests), 2)}
-            programs = {str(font.DescendantFonts[0].FontDescriptor.FontName): len(
-                font.DescendantFonts[0].FontDescriptor.FontFile3.read_bytes())
-                for page in pdf.pages for font in page.Resources.Font.values()}
-        return {"texts": [flat(text) for text in page_texts(path)], "outline": outline(path),
-                "contents": contents_entries(path), "named": named, "programs": programs}
+            named = {
+                str(dests[i]): pdf.pages.index(pikepdf.Page(dests[i + 1][0])) for i in range(0, len(dests), 2)
+            }
+            programs = {
+                str(font.DescendantFonts[0].FontDescriptor.FontName): len(
+                    font.DescendantFonts[0].FontDescriptor.FontFile3.read_bytes()
+                )
+                for page in pdf.pages
+                for font in page.Resources.Font.values()
+            }
+        return {
+            "texts": [flat(text) for text in page_texts(path)],
+            "outline": outline(path),
+            "contents": contents_entries(path),
+            "named": named,
+            "programs": programs,
+        }
 
     whole = built("whole.pdf")
     rounds = []
     real = assemble._rounds
-    monkeypatch.setattr(assemble, "_rounds", lambda order, budget: rounds.append(real(order, 1)) or rounds[-1])
+    monkeypatch.setattr(
+        assemble, "_rounds", lambda order, budget: rounds.append(real(order, 1)) or rounds[-1]
+    )
     assert built("rounds.pdf") == whole
     assert len(rounds[0]) > 3 and all(len(group) == 1 for group in rounds[0])  # a round for each part
     assert not list((project.root / "dist").glob(".*.tmp"))  # the rounds' files are gone

@@ -77,12 +77,20 @@ def test_agreements_chart_counts_equal_the_rows_of_the_three_tables(book, pdf):
         assert sorted(numbers) == sorted(counts.values()), label
         assert total == [f"{sum(counts.values())}{chart.unit}"], label
         # one filled bar segment per sector, as long as its count
-        bars = [r for r in page.rects if abs((r["top"] + r["bottom"]) / 2 - (row["top"] + row["bottom"]) / 2) < 4
-                and r["width"] > 5 and r["height"] > 10]
+        bars = [
+            r
+            for r in page.rects
+            if abs((r["top"] + r["bottom"]) / 2 - (row["top"] + row["bottom"]) / 2) < 4
+            and r["width"] > 5
+            and r["height"] > 10
+        ]
         assert len(bars) == len(counts), label
-        per_unit = {round(r["width"] / int(n["text"]), 1)
-                    for r in bars for n in on_row
-                    if n["text"].isdigit() and r["x0"] < (n["x0"] + n["x1"]) / 2 < r["x1"]}
+        per_unit = {
+            round(r["width"] / int(n["text"]), 1)
+            for r in bars
+            for n in on_row
+            if n["text"].isdigit() and r["x0"] < (n["x0"] + n["x1"]) / 2 < r["x1"]
+        }
         assert len(per_unit) == 1, (label, per_unit)
 
 
@@ -98,7 +106,7 @@ def test_chart_counts_follow_the_tables_not_typed_numbers(book):
     first = tables[chart.count_tables[0].table]
     changed = dict(tables)
     changed[first.key] = first.model_copy(update={"tags": ["教育"] * len(first.rows)})
-    assert dict((n, v[0]) for n, v in bar_data(chart, changed).series)["教育"] == len(first.rows)
+    assert {n: v[0] for n, v in bar_data(chart, changed).series}["教育"] == len(first.rows)
 
 
 def test_the_timeline_shows_every_event_in_date_order_on_a_year_axis(book, pdf):
@@ -109,11 +117,13 @@ def test_the_timeline_shows_every_event_in_date_order_on_a_year_axis(book, pdf):
         assert event.date in text and event.label in text
     for year in range(timeline.events[0].when[0], timeline.events[-1].when[0] + 1):
         assert f"{year}年" in text
-    dots = sorted((c for c in page.curves if 5 < c["width"] < 8 and abs(c["width"] - c["height"]) < 0.5),
-                  key=lambda c: c["x0"])
+    dots = sorted(
+        (c for c in page.curves if 5 < c["width"] < 8 and abs(c["width"] - c["height"]) < 0.5),
+        key=lambda c: c["x0"],
+    )
     assert len(dots) >= len(timeline.events)
     event_dots = [d for d in dots if d["top"] > page.extract_words()[0]["top"]]
-    xs = [d["x0"] for d in event_dots][-len(timeline.events):]
+    xs = [d["x0"] for d in event_dots][-len(timeline.events) :]
     assert xs == sorted(xs)
 
 
@@ -141,8 +151,14 @@ def test_map_is_drawn_from_boundaries_with_labels_in_the_body_font(book, pdf):
     for name in names:
         assert name in text, name
     frame = max(page.rects, key=lambda r: r["width"] * r["height"])  # the map's frame
-    inside = [c for c in chars if frame["x0"] <= c["x0"] and c["x1"] <= frame["x1"]
-              and frame["top"] <= c["top"] and c["bottom"] <= frame["bottom"]]
+    inside = [
+        c
+        for c in chars
+        if frame["x0"] <= c["x0"]
+        and c["x1"] <= frame["x1"]
+        and frame["top"] <= c["top"]
+        and c["bottom"] <= frame["bottom"]
+    ]
     assert re.sub(r"\s+", "", "".join(c["text"] for c in inside if ord(c["text"]) > 0x2E80)) != ""
     label_fonts = {c["fontname"].split("+")[-1] for c in inside if ord(c["text"]) > 0x2E80}
     assert label_fonts and all("Serif-CJK-TC" in f for f in label_fonts), label_fonts
@@ -152,7 +168,9 @@ def test_key_figures_take_their_numbers_from_the_manuscript(book):
     manuscript = re.sub(r"\s+", "", (REPO / "docs/manuscript/catalogue-2021.txt").read_text(encoding="utf-8"))
     impact = next(c for c in book.chapters if c.title == "幫扶成效")
     assert any(isinstance(p.block, KeyFigures) for p in impact.blocks), "the 幫扶成效 opener has key figures"
-    with_figures = [s.title for s in impact.sections if any(isinstance(p.block, KeyFigures) for p in s.blocks)]
+    with_figures = [
+        s.title for s in impact.sections if any(isinstance(p.block, KeyFigures) for p in s.blocks)
+    ]
     assert len(with_figures) >= 6, with_figures
     for block in blocks_of(book, KeyFigures):
         for item in block.items:
@@ -183,14 +201,19 @@ def test_the_cover_is_full_bleed_in_the_theme_colour_with_title_subtitle_year_or
         assert re.sub(r"\s+", "", part) in text, part
     accent = read_palette([(REPO / "styles/variables.css").read_text(encoding="utf-8")])["accent"]
     if accent.startswith("device-cmyk("):  # the print theme's CMYK token
-        colour = tuple(float(v) for v in accent[len("device-cmyk("):-1].split())
+        colour = tuple(float(v) for v in accent[len("device-cmyk(") : -1].split())
     else:
-        colour = tuple(int(accent[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        colour = tuple(int(accent[i : i + 2], 16) / 255 for i in (1, 3, 5))
     x0, top, x1, bottom = cover.bbox
-    background = [r for r in cover.rects if r["x0"] <= x0 + 1 and r["x1"] >= x1 - 1
-                  and r["top"] <= top + 1 and r["bottom"] >= bottom - 1]
+    background = [
+        r
+        for r in cover.rects
+        if r["x0"] <= x0 + 1 and r["x1"] >= x1 - 1 and r["top"] <= top + 1 and r["bottom"] >= bottom - 1
+    ]
     assert background, "a rectangle covers the whole page, bleed included"
-    assert tuple(round(c, 2) for c in background[0]["non_stroking_color"]) == tuple(round(c, 2) for c in colour)
+    assert tuple(round(c, 2) for c in background[0]["non_stroking_color"]) == tuple(
+        round(c, 2) for c in colour
+    )
     assert cover.images == []
     assert any(len(c["pts"]) > 50 for c in cover.curves), "the ornament is vector"
 
@@ -209,7 +232,9 @@ def test_the_art_takes_its_colours_from_the_theme():
 
 
 def test_a_theme_override_restyles_the_map_and_charts(project):
-    project.write("chapters/01-test.yaml", """\
+    project.write(
+        "chapters/01-test.yaml",
+        """\
         number: 1
         title: 測試
         blocks:
@@ -225,7 +250,8 @@ def test_a_theme_override_restyles_the_map_and_charts(project):
               title: 數字
               categories: [甲, 乙]
               series: [{name: 項目, values: [3, 5]}]
-    """)
+    """,
+    )
     project.edition("chapters/01-test.yaml")
     with (project.root / "styles/variables.css").open("a", encoding="utf-8") as css:
         css.write(":root { --color-accent: #0a6e4f; }\n")
@@ -238,7 +264,9 @@ def test_a_theme_override_restyles_the_map_and_charts(project):
 
 
 def test_a_chart_naming_an_unknown_table_or_untagged_rows_is_a_located_error(project):
-    project.write("chapters/01-test.yaml", """\
+    project.write(
+        "chapters/01-test.yaml",
+        """\
         number: 1
         title: 測試
         blocks:
@@ -259,16 +287,23 @@ def test_a_chart_naming_an_unknown_table_or_untagged_rows_is_a_located_error(pro
               type: stacked_bar
               count_tables:
                 - {table: plain, label: 2019年}
-    """)
+    """,
+    )
     project.edition("chapters/01-test.yaml")
     done = project.run("check")
     assert done.returncode == 1
-    assert ("chapters/01-test.yaml:9:7: error: blocks[1].table: tags has 1 entries for 2 rows; "
-            "give one tag per row [schema.value]") in done.stderr
-    assert ("chapters/01-test.yaml:14: error: chart.count_tables[0].table: no table has key 'nowhere' "
-            "(table keys: plain) [chart.data]") in done.stderr
-    assert ("chapters/01-test.yaml:18: error: chart.count_tables[0].table: table 'plain' has no tags "
-            "to count by [chart.data]") in done.stderr
+    assert (
+        "chapters/01-test.yaml:9:7: error: blocks[1].table: tags has 1 entries for 2 rows; "
+        "give one tag per row [schema.value]"
+    ) in done.stderr
+    assert (
+        "chapters/01-test.yaml:14: error: chart.count_tables[0].table: no table has key 'nowhere' "
+        "(table keys: plain) [chart.data]"
+    ) in done.stderr
+    assert (
+        "chapters/01-test.yaml:18: error: chart.count_tables[0].table: table 'plain' has no tags "
+        "to count by [chart.data]"
+    ) in done.stderr
 
 
 def test_the_art_raises_no_renderer_warning(catalogue: Path):

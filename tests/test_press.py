@@ -13,9 +13,9 @@ import pikepdf
 import pytest
 from PIL import Image, ImageCms, ImageFilter
 
+from booklet.diagnostics import Location
 from booklet.images import Placement, Settings, convert
 from booklet.isbn import check_digit, isbn13_problem
-from booklet.diagnostics import Location
 from booklet.press import DEFAULT_ICC
 
 from .conftest import Project
@@ -85,8 +85,14 @@ def press(tmp_path_factory) -> dict:
     first_bytes = pdf.read_bytes()
     second = project.run("--all")
     assert second.returncode == 0, second.stderr
-    return {"project": project, "first": first, "second": second, "pdf": pdf, "first_bytes": first_bytes,
-            "screen": project.root / "dist/booklet.screen.pdf"}
+    return {
+        "project": project,
+        "first": first,
+        "second": second,
+        "pdf": pdf,
+        "first_bytes": first_bytes,
+        "screen": project.root / "dist/booklet.screen.pdf",
+    }
 
 
 # ---------------------------------------------------------------- reading colour back
@@ -142,8 +148,11 @@ def colour_problems(pdf_path: Path) -> list[str]:
 
 def image_spaces(pdf_path: Path) -> set[str]:
     pdf = pikepdf.open(pdf_path)
-    return {str(obj.get("/ColorSpace")) for obj in pdf.objects
-            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image}
+    return {
+        str(obj.get("/ColorSpace"))
+        for obj in pdf.objects
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image
+    }
 
 
 # ---------------------------------------------------------------- the print PDF
@@ -185,7 +194,14 @@ def test_fonts_embedded_none_type3(press):
 def test_pages_have_trim_and_bleed_and_the_full_bleed_photo_reaches_the_bleed(press):
     report = json.loads((press["project"].root / "dist/booklet.preflight.json").read_text())
     checks = {c["name"]: c for c in report["checks"]}
-    for name in ("fonts", "no RGB", "output intent", "trim and bleed", "images reach the bleed", "page count"):
+    for name in (
+        "fonts",
+        "no RGB",
+        "output intent",
+        "trim and bleed",
+        "images reach the bleed",
+        "page count",
+    ):
         assert checks[name]["status"] == "pass", checks[name]
     assert report["pages"] % 4 == 0
     pdf = pikepdf.open(press["pdf"])
@@ -200,14 +216,19 @@ def test_pages_have_trim_and_bleed_and_the_full_bleed_photo_reaches_the_bleed(pr
 
 def test_low_resolution_photo_is_reported_by_name_and_ppi(press):
     stderr = press["first"].stderr
-    assert re.search(r"chapters/01-photos\.yaml:\d+: warning: figure\.image: image assets/photos/too-small\.jpg "
-                     r"is 600×400 px: 90 ppi effective", stderr), stderr
+    assert re.search(
+        r"chapters/01-photos\.yaml:\d+: warning: figure\.image: image assets/photos/too-small\.jpg "
+        r"is 600×400 px: 90 ppi effective",
+        stderr,
+    ), stderr
     assert "[image.low-resolution]" in stderr
     assert "adobe-rgb.jpg is" not in stderr and "bleed.jpg is" not in stderr
     report = json.loads((press["project"].root / "dist/booklet.preflight.json").read_text())
     (resolution,) = [c for c in report["checks"] if c["name"] == "image resolution"]
     assert resolution["status"] == "fail"  # under 200 ppi: --strict refuses
-    assert len(resolution["details"]) == 1 and "assets/photos/too-small.jpg: 90 ppi" in resolution["details"][0]
+    assert (
+        len(resolution["details"]) == 1 and "assets/photos/too-small.jpg: 90 ppi" in resolution["details"][0]
+    )
 
 
 def test_second_build_does_no_image_work_and_gives_the_same_bytes(press):
@@ -221,13 +242,32 @@ def test_isbn_barcode_decodes_on_the_back_cover_and_in_the_colophon(press, tmp_p
 
     pdf = press["pdf"]
     count = len(pikepdf.open(pdf).pages)
-    texts = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True).stdout
+    texts = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
     colophon = max(i for i, text in enumerate(texts.split("\f"), start=1) if "主辦單位" in text and i < count)
     for page in (colophon, count):
-        subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", str(page), "-l", str(page), str(pdf),
-                        str(tmp_path / f"p{page}")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "300",
+                "-png",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(pdf),
+                str(tmp_path / f"p{page}"),
+            ],
+            check=True,
+        )
         (png,) = tmp_path.glob(f"p{page}*.png")
-        decoded = [b.text for b in zxingcpp.read_barcodes(Image.open(png)) if b.format == zxingcpp.BarcodeFormat.EAN13]
+        decoded = [
+            b.text
+            for b in zxingcpp.read_barcodes(Image.open(png))
+            if b.format == zxingcpp.BarcodeFormat.EAN13
+        ]
         assert decoded == [ISBN.replace("-", "")], (page, decoded)
 
 
@@ -293,8 +333,11 @@ def test_wrong_isbn_is_a_content_error_naming_the_field(project):
     project.edition("chapters/01-a.yaml", extra="isbn: 978-962-937-000-7\n")
     done = project.run()
     assert done.returncode == 1
-    assert re.search(r"booklet\.yaml:\d+:\d+: error: isbn: wrong check digit 7: an ISBN-13 starting "
-                     r"978962937000 ends in 8 \[schema\.value\]", done.stderr), done.stderr
+    assert re.search(
+        r"booklet\.yaml:\d+:\d+: error: isbn: wrong check digit 7: an ISBN-13 starting "
+        r"978962937000 ends in 8 \[schema\.value\]",
+        done.stderr,
+    ), done.stderr
 
 
 def test_strict_refuses_a_photo_under_200_ppi_and_keeps_the_old_pdf(press):
@@ -314,8 +357,9 @@ def test_page_count_is_padded_to_the_edition_signature(project):
     assert done.returncode == 0, done.stderr
     pages = len(pikepdf.open(project.root / "dist/booklet.pdf").pages)
     assert pages == 16
-    texts = subprocess.run(["pdftotext", str(project.root / "dist/booklet.pdf"), "-"], capture_output=True,
-                           text=True).stdout.split("\f")
+    texts = subprocess.run(
+        ["pdftotext", str(project.root / "dist/booklet.pdf"), "-"], capture_output=True, text=True
+    ).stdout.split("\f")
     assert "主辦單位" in texts[pages - 2] or "主辦單位" in texts[pages - 3]  # the colophon stays at the end
 
 
@@ -323,7 +367,9 @@ def test_profile_flags_and_usage(project):
     project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
     project.edition("chapters/01-a.yaml", extra="profile: screen\n")
     assert project.run("-q").returncode == 0
-    assert (project.root / "dist/booklet.screen.pdf").is_file() and not (project.root / "dist/booklet.pdf").exists()
+    assert (project.root / "dist/booklet.screen.pdf").is_file() and not (
+        project.root / "dist/booklet.pdf"
+    ).exists()
     assert project.run("--all", "-o", "x.pdf").returncode == 2
     assert project.run("--print", "--screen").returncode == 2
     project.edition("chapters/01-a.yaml", extra="profile: poster\n")
@@ -339,9 +385,11 @@ def test_the_edition_names_a_cmyk_output_profile(project):
     project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/srgb.icc\n")
     done = project.run()
     assert done.returncode == 1
-    assert re.search(r"booklet\.yaml:\d+:\d+: error: icc_profile: assets/icc/srgb\.icc is a RGB mntr profile; "
-                     r"the press needs a CMYK output \(printer\) profile \[edition\.icc-profile\]", done.stderr), \
-        done.stderr
+    assert re.search(
+        r"booklet\.yaml:\d+:\d+: error: icc_profile: assets/icc/srgb\.icc is a RGB mntr profile; "
+        r"the press needs a CMYK output \(printer\) profile \[edition\.icc-profile\]",
+        done.stderr,
+    ), done.stderr
     (project.root / "assets/icc/press.icc").write_bytes(DEFAULT_ICC.read_bytes())
     project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/press.icc\n")
     assert project.run("-q").returncode == 0
@@ -349,8 +397,13 @@ def test_the_edition_names_a_cmyk_output_profile(project):
 
 def test_weasyprint_embeds_the_cached_jpegs_untouched(press):
     pdf = pikepdf.open(press["pdf"])
-    embedded = {hashlib.sha256(obj.read_raw_bytes()).hexdigest() for obj in pdf.objects
-                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image}
-    cached = {hashlib.sha256(path.read_bytes()).hexdigest()
-              for path in (press["project"].root / ".cache/images").glob("*.jpg")}
+    embedded = {
+        hashlib.sha256(obj.read_raw_bytes()).hexdigest()
+        for obj in pdf.objects
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image
+    }
+    cached = {
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in (press["project"].root / ".cache/images").glob("*.jpg")
+    }
     assert len(embedded) == 5 and embedded <= cached

@@ -33,7 +33,10 @@ class Served:
         self.project = project
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--port", "0"],
-            cwd=project.root, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            cwd=project.root,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
         )
         line = self.process.stderr.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -105,15 +108,23 @@ def test_refuses_foreign_hosts_origins_traversal_symlinks_and_folders(served, tm
     assert served.request("/etc/passwd")[0] == 404
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make system installs it)")
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make system installs it)"
+)
 def test_the_page_reloads_on_an_edit_and_shows_a_broken_file_while_the_server_lives(served):
     playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     chapter = served.project.root / "chapters" / "01-test.yaml"
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page(bypass_csp=True)  # lets Playwright evaluate its own probes
@@ -124,7 +135,9 @@ def test_the_page_reloads_on_an_edit_and_shows_a_broken_file_while_the_server_li
 
             # an edit: the page reloads by itself, with the change and the page it is on
             chapter.write_text(CHAPTER.replace("第一段文字", "黔东南第一段文字"), encoding="utf-8")
-            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}", timeout=120_000)
+            page.wait_for_function(
+                f"Number(document.body.dataset.generation) > {generation}", timeout=120_000
+            )
             page.wait_for_load_state()
             assert "text.simplified-char" in page.inner_text("#findings")
             assert page.evaluate("document.body.dataset.changedPage") is not None
@@ -133,7 +146,9 @@ def test_the_page_reloads_on_an_edit_and_shows_a_broken_file_while_the_server_li
 
             # a broken file: the error shows, the last good pages stay, the server lives
             chapter.write_text(CHAPTER + "  - paragraph: [unclosed\n", encoding="utf-8")
-            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}", timeout=120_000)
+            page.wait_for_function(
+                f"Number(document.body.dataset.generation) > {generation}", timeout=120_000
+            )
             page.wait_for_selector("#error")
             error = page.inner_text("#error")
             assert "chapters/01-test.yaml:" in error and "yaml.syntax" in error
@@ -143,7 +158,9 @@ def test_the_page_reloads_on_an_edit_and_shows_a_broken_file_while_the_server_li
 
             # fixed again: the error goes
             chapter.write_text(CHAPTER, encoding="utf-8")
-            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}", timeout=120_000)
+            page.wait_for_function(
+                f"Number(document.body.dataset.generation) > {generation}", timeout=120_000
+            )
             page.wait_for_selector("#page-1 img")
             assert page.locator("#error").count() == 0
         finally:

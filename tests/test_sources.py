@@ -34,9 +34,15 @@ def test_text_is_never_retyped(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a: 1\nb: 2\na: 3\n", "c.yaml:3:1: error: a: duplicate key 'a' (first at line 1) [yaml.duplicate-key]"),
+        (
+            "a: 1\nb: 2\na: 3\n",
+            "c.yaml:3:1: error: a: duplicate key 'a' (first at line 1) [yaml.duplicate-key]",
+        ),
         ("a: &x 1\nb: *x\n", "c.yaml:2:4: error: anchors and aliases are not allowed [yaml.alias]"),
-        ("a: !!python/object/apply:os.system [ls]\n", "c.yaml:1:4: error: a: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed [yaml.tag]"),
+        (
+            "a: !!python/object/apply:os.system [ls]\n",
+            "c.yaml:1:4: error: a: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed [yaml.tag]",
+        ),
         ("a: " + "[" * 60 + "]" * 60 + "\n", "[yaml.too-deep]"),
         ("a:\n\t- b\n", "c.yaml:2:1: error: found character '\\t' that cannot start any token"),
         ("a: [1, 2\n", "[yaml.syntax]"),

@@ -18,8 +18,10 @@ from .pdfread import page_texts
 from .typography import audit_of, glyph_lines, without_autospace
 
 FORBIDDEN_START = "，。、；：？！」』）》"
-LONG = ("澳門特別行政區政府積極響應國家號召，對口幫扶貴州省從江縣，在產業、教育、醫療、消費等多個領域"
-        "開展了一系列「組合拳」式的幫扶工作，取得了顯著成效，得到了當地幹部群眾的廣泛好評與衷心感謝")
+LONG = (
+    "澳門特別行政區政府積極響應國家號召，對口幫扶貴州省從江縣，在產業、教育、醫療、消費等多個領域"
+    "開展了一系列「組合拳」式的幫扶工作，取得了顯著成效，得到了當地幹部群眾的廣泛好評與衷心感謝"
+)
 
 
 def strip_tags(html: str) -> str:
@@ -39,8 +41,13 @@ def test_justification_opportunities_are_next_to_cjk_characters_and_at_spaces():
 
 
 def test_markup_keeps_the_source_text_exactly_and_escapes_it():
-    for text in ["今年5月，澳門基金會與MIF簽署協議。", "今年 5 月，惠及學生約 3,000 人。",
-                 "他說：「發展是硬道理」。", "a<b> & 「引號」、（括號）、結束。", "短"]:
+    for text in [
+        "今年5月，澳門基金會與MIF簽署協議。",
+        "今年 5 月，惠及學生約 3,000 人。",
+        "他說：「發展是硬道理」。",
+        "a<b> & 「引號」、（括號）、結束。",
+        "短",
+    ]:
         html = typeset_text(text)
         assert isinstance(html, Markup)
         assert strip_tags(str(html)) == text
@@ -75,7 +82,11 @@ def test_a_paragraphs_last_two_characters_are_kept_together():
 # ---------------------------------------------------------------- small projects
 
 
-PARAGRAPHS = [LONG + "。", LONG + "，最後一字。", "今年5月，" + LONG + "，MIF與從江縣簽署了2021年的協議，" + LONG + "。"]
+PARAGRAPHS = [
+    LONG + "。",
+    LONG + "，最後一字。",
+    "今年5月，" + LONG + "，MIF與從江縣簽署了2021年的協議，" + LONG + "。",
+]
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +116,11 @@ def test_justified_lines_end_on_the_measure_and_last_lines_are_flush_left(justif
     measure = max(ends)
     starts = {round(line[0]["matrix"][4], 1) for line in lines}
     assert len(starts) == 2  # the text block's edge and the 2em indent
-    finals = [i for i, line in enumerate(lines) if i + 1 == len(lines) or
-              round(lines[i + 1][0]["matrix"][4], 1) == max(starts)]
+    finals = [
+        i
+        for i, line in enumerate(lines)
+        if i + 1 == len(lines) or round(lines[i + 1][0]["matrix"][4], 1) == max(starts)
+    ]
     for index, end in enumerate(ends):
         if index in finals:
             assert end < measure - 5, "a last line is stretched"
@@ -147,8 +161,11 @@ def test_digits_and_latin_words_have_a_quarter_em_on_both_sides(justified):
 
 
 def test_a_chapter_with_characters_the_fonts_lack_is_refused_with_file_and_line(project):
-    project.write("chapters/01-x.yaml", "number: 1\ntitle: 缺字\nblocks:\n  - paragraph: 正文。\n"
-                  "  - paragraph: 這裏有一個擴展B區的字𠀀，不能印出。\n")
+    project.write(
+        "chapters/01-x.yaml",
+        "number: 1\ntitle: 缺字\nblocks:\n  - paragraph: 正文。\n"
+        "  - paragraph: 這裏有一個擴展B區的字𠀀，不能印出。\n",
+    )
     project.edition("chapters/01-x.yaml")
     done = project.run()
     assert done.returncode == 1
@@ -166,8 +183,15 @@ def test_catalogue_audit_meets_the_typographic_standard(catalogue):
     audit = audit_of(catalogue)
     assert audit["justified_lines"] >= 100
     assert audit["flush_fraction"] >= 0.99, [p for p in audit["problems"] if p["code"] == "ragged"]
-    for code in ("line-start", "line-end", "single-character-line", "overfull", "margin",
-                 "caption-separated", "unmatched"):
+    for code in (
+        "line-start",
+        "line-end",
+        "single-character-line",
+        "overfull",
+        "margin",
+        "caption-separated",
+        "unmatched",
+    ):
         assert audit["counts"].get(code, 0) == 0, [p for p in audit["problems"] if p["code"] == code]
 
 

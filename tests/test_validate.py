@@ -12,7 +12,9 @@ def findings(project, chapter_text: str) -> list[str]:
 
 
 def test_a_valid_chapter_becomes_the_model(project):
-    path = project.write("chapters/04-impact.yaml", """\
+    path = project.write(
+        "chapters/04-impact.yaml",
+        """\
         number: 4
         title: 幫扶成效
         blocks:
@@ -27,13 +29,19 @@ def test_a_valid_chapter_becomes_the_model(project):
                     - [甲, {text: 乙, rowspan: 2}]
                     - [丙]
                   partial: true
-    """)
+    """,
+    )
     report = Report()
     chapter = load_chapter(path, project.root, report)
     assert report.findings == []
     assert (chapter.numeral, chapter.anchor) == ("四", "04-impact")
     section = chapter.sections[0]
-    assert (section.numeral, section.title, section.anchor, section.line) == ("一", "教育幫扶", "04-impact-1", 6)
+    assert (section.numeral, section.title, section.anchor, section.line) == (
+        "一",
+        "教育幫扶",
+        "04-impact-1",
+        6,
+    )
     kinds = [(p.kind, p.line) for p in chapter.all_blocks()]
     assert kinds == [("lead", 4), ("paragraph", 8), ("table", 10)]
     table = section.blocks[1].block
@@ -41,7 +49,9 @@ def test_a_valid_chapter_becomes_the_model(project):
 
 
 def test_schema_errors_are_all_reported_with_locations(project):
-    assert findings(project, """\
+    assert findings(
+        project,
+        """\
         number: 1
         title: 甲
         blocks:
@@ -58,7 +68,8 @@ def test_schema_errors_are_all_reported_with_locations(project):
         sections:
           - title: 乙
             blocks: oops
-    """) == [
+    """,
+    ) == [
         "chapters/01-a.yaml:7:13: error: blocks[1].figure.size: Input should be 'full', 'half', 'third' or "
         "'full-bleed' [schema.value]",
         "chapters/01-a.yaml:8:7: error: blocks[1].figure.captoin: unknown field 'captoin'; expected one of: "
@@ -80,18 +91,26 @@ def test_missing_field_points_at_its_parent(project):
 
 
 def test_image_paths_must_stay_under_assets(project):
-    (only,) = findings(project, """\
+    (only,) = findings(
+        project,
+        """\
         number: 1
         title: 甲
         blocks:
           - figure: {image: ../../etc/passwd}
-    """)
-    assert only.startswith("chapters/01-a.yaml:4:21: error: blocks[0].figure.image: expected a path under assets/")
+    """,
+    )
+    assert only.startswith(
+        "chapters/01-a.yaml:4:21: error: blocks[0].figure.image: expected a path under assets/"
+    )
 
 
 def test_a_block_must_have_one_key(project):
     (only,) = findings(project, "number: 1\ntitle: 甲\nblocks:\n  - {paragraph: a, lead: b}\n")
-    assert only.startswith("chapters/01-a.yaml:4:5: error: blocks[0]: expected a block") and "[block.shape]" in only
+    assert (
+        only.startswith("chapters/01-a.yaml:4:5: error: blocks[0]: expected a block")
+        and "[block.shape]" in only
+    )
 
 
 def test_a_number_where_text_is_wanted_is_an_error_not_a_conversion(project):
@@ -101,7 +120,9 @@ def test_a_number_where_text_is_wanted_is_an_error_not_a_conversion(project):
 
 def test_edition_errors_name_the_edition_file(project):
     project.write("chapters/01-a.yaml", "number: 1\ntitle: 甲\nblocks: [{paragraph: 乙}]\n")
-    edition = project.edition("chapters/01-a.yaml", "chapters/02-gone.yaml", extra="bleed: 3mm\ncolour: red\n")
+    edition = project.edition(
+        "chapters/01-a.yaml", "chapters/02-gone.yaml", extra="bleed: 3mm\ncolour: red\n"
+    )
     report = Report()
     load_book(edition, project.root, report)
     assert [f.format().splitlines()[0] for f in report.findings] == [
