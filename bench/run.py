@@ -38,9 +38,9 @@ PYTHON = sys.executable
 
 
 def image_refs() -> list[str]:
-    from booklet.assets import image_refs as refs_of
-    from booklet.diagnostics import Report
-    from booklet.validate import load_book
+    from booklet.assets.collect import image_refs as refs_of
+    from booklet.content.validate import load_book
+    from booklet.core.findings import Report
 
     book = load_book(REPO / "booklet.yaml", REPO, Report())
     return sorted({ref for placed in book.all_blocks() for ref, _ in refs_of(placed)})
@@ -214,7 +214,7 @@ def profile(phase: str, project: Path) -> Path:
     import cProfile
     import pstats
 
-    from booklet.pipeline import Options, build, check
+    from booklet.app.build import Options, build, check
 
     options = Options(edition_file=project / "booklet.yaml", output=project / "dist" / "profile.pdf")
     target = DIST / f"bench-{phase}.prof"

@@ -14,10 +14,10 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from .diagnostics import BuildError, Finding, Report
-from .limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
-from .pipeline import INTERRUPTED, Options, Result, build, check
-from .profiles import PROFILES
+from booklet.app.build import INTERRUPTED, Options, Result, build, check
+from booklet.core.findings import BuildError, Finding, Report
+from booklet.core.profiles import PROFILES
+from booklet.engine.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 
 SHOWN_PER_CODE = 5
 
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     limits = Limits(args.time_limit, args.memory_limit)
     if args.command == "serve":
-        from .serve import serve
+        from booklet.app.serve import serve
 
         if not 0 <= args.port <= 65535:
             print(f"build.py: error: --port {args.port} is not a port number", file=sys.stderr)
@@ -271,7 +271,7 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
 
 def _diff(args: argparse.Namespace, console: Console) -> int:
     """build.py diff OLD NEW | build.py diff --rev REV [EDITION]: report, and write the HTML report."""
-    from .diff import run, run_rev
+    from booklet.app.diff import run, run_rev
 
     files = list(args.files)
     if (args.rev is None and len(files) != 2) or (args.rev is not None and len(files) > 1):

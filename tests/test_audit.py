@@ -9,10 +9,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from booklet.audit import audit_document
-from booklet.diagnostics import Report
-from booklet.printed import printed_glyphs
-from booklet.render import render_document
+from booklet.core.findings import Report
+from booklet.engine.render import render_document
+from booklet.pdf.audit import audit_document
+from booklet.pdf.glyphs import printed_glyphs
 
 TEXT = (
     "澳門特別行政區政府積極響應國家號召對口幫扶貴州省從江縣在產業教育醫療消費等多個領域開展了一系列幫扶工作"

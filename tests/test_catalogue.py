@@ -7,8 +7,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from booklet.diagnostics import Report
-from booklet.validate import load_book
+from booklet.content.validate import load_book
+from booklet.core.findings import Report
 
 from .conftest import REPO
 from .pdfread import contents_entries, flat, fonts, outline, page_texts
@@ -123,7 +123,7 @@ def test_the_manuscript_is_in_the_pdf(catalogue, texts):
 
 
 def test_placeholders_name_the_expected_files(catalogue, book):
-    from booklet.assets import image_refs
+    from booklet.assets.collect import image_refs
 
     every = flat("".join(page.extract_text() for page in PdfReader(catalogue).pages))
     refs = {ref for placed in book.all_blocks() for ref, _ in image_refs(placed)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from booklet.pipeline import Options, check
+from booklet.app.build import Options, check
 
 from .conftest import REPO
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from booklet.confine import Origins, url_in_message
-from booklet.diagnostics import Location, Report
-from booklet.markup import inline, plain, problem
-from booklet.render import render_document
+from booklet.content.markup import inline, plain, problem
+from booklet.core.findings import Location, Report
+from booklet.engine.fetcher import Origins, url_in_message
+from booklet.engine.render import render_document
 
 
 def test_renderer_errors_become_findings_located_at_the_block(tmp_path):
@@ -111,7 +111,7 @@ def test_refused_paths_never_reach_the_disk(tmp_path: Path):
     (inside / "ok.css").write_text("p { color: red }")
     (tmp_path / "secret.css").write_text("p { color: blue }")
     (inside / "link.css").symlink_to(tmp_path / "secret.css")
-    from booklet.confine import ConfinedFetcher
+    from booklet.engine.fetcher import ConfinedFetcher
 
     confined = ConfinedFetcher(inside.resolve())
     fetch = confined.make()

@@ -11,11 +11,11 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from booklet.convert import traditional_only
-from booklet.diagnostics import Report
-from booklet.diff import compare_books
-from booklet.model import Clipping, Letter
-from booklet.validate import load_book
+from booklet.app.diff import compare_books
+from booklet.content.model import Clipping, Letter
+from booklet.content.script import traditional_only
+from booklet.content.validate import load_book
+from booklet.core.findings import Report
 
 from .conftest import REPO, Project
 from .pdfread import flat, fonts, page_texts
@@ -280,7 +280,7 @@ def test_builds_in_another_folder_are_byte_identical_and_the_manifest_hashes_eve
     assert manifest["inputs"]["booklet.yaml"] == sha(project.root / "booklet.yaml")
     assert manifest["inputs"]["chapters/01-a.yaml"] == sha(project.root / "chapters/01-a.yaml")
     assert "styles/pages.css" in manifest["inputs"]
-    assert any(name.startswith("<booklet>/booklet/templates/") for name in manifest["inputs"])
+    assert any(name.startswith("<booklet>/booklet/html/templates/") for name in manifest["inputs"])
     assert {"python", "weasyprint", "pango", "opencc"} <= set(manifest["versions"])
     body = manifest["fonts"]["Noto Serif CJK TC"]
     assert len(body["sha256"]) == 64 and body["file"].endswith((".ttc", ".otf", ".ttf"))

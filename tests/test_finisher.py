@@ -9,9 +9,9 @@ import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name
 
-from booklet.model import Edition
-from booklet.preflight import preflight
-from booklet.press import DEFAULT_ICC, _colour_operators, finish_press
+from booklet.content.model import Edition
+from booklet.pdf.preflight import preflight
+from booklet.pdf.press import DEFAULT_ICC, _colour_operators, finish_press
 
 CMYK_ONLY = b"q\n/DeviceCMYK cs\n0 0 0 1 scn\n/DeviceCMYK CS\n0.1 0.2 0.3 0.4 SCN\n0 0 10 10 re\nB\n/Pattern cs\n/p0 scn\nQ\n"
 RGB_SPACE = b"/DeviceRGB cs\n1 0 0 sc\n0 0 10 10 re\nf\n"

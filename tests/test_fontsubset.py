@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from booklet import fontsubset
+from booklet.engine.patches import fontsubset
 
 HTML = """<html lang="zh-Hant"><body>
 <p style="font-family: 'Noto Serif CJK TC'">澳門幫扶貴州省從江縣脫貧攻堅展，「思源同心」。ABC 2021</p>

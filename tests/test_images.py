@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from booklet import images
-from booklet.diagnostics import ContentError, Location
-from booklet.imagecheck import ImageProblem, inspect_image, inspect_images_cached
-from booklet.images import Placement, Settings, convert, prepare_images
-from booklet.parallel import map_in_processes
-from booklet.pipeline import Options, build, check
-from booklet.press import DEFAULT_ICC
+from booklet.app.build import Options, build, check
+from booklet.assets import photos as images
+from booklet.assets.inspect import ImageProblem, inspect_image, inspect_images_cached
+from booklet.assets.photos import Placement, Settings, convert, prepare_images
+from booklet.core.findings import ContentError, Location
+from booklet.core.parallel import map_in_processes
+from booklet.pdf.press import DEFAULT_ICC
 
 from .conftest import Project
 from .test_press import A98, photo
@@ -240,10 +240,10 @@ def test_a_truncated_jpeg_is_refused_wherever_it_is_cut(tmp_path, progressive):
 def slow_conversions(monkeypatch, seconds: float, project: Project) -> Path:
     """Conversions that take `seconds` longer, so the parts are laid out before the photos are
     ready; returns the file where each part's layout writes how many stand-ins it had."""
-    import booklet.parts
+    import booklet.layout.parts
 
     convert_now = images.convert
-    replace_now = booklet.parts.stand_ins_replaced
+    replace_now = booklet.layout.parts.stand_ins_replaced
     log = project.root / "stand-ins.log"
 
     def later(*args):
@@ -256,7 +256,7 @@ def slow_conversions(monkeypatch, seconds: float, project: Project) -> Path:
         return replace_now(stand_ins, *args)
 
     monkeypatch.setattr(images, "convert", later)
-    monkeypatch.setattr(booklet.parts, "stand_ins_replaced", logged)
+    monkeypatch.setattr(booklet.layout.parts, "stand_ins_replaced", logged)
     return log
 
 

@@ -143,8 +143,8 @@ def _same(ours, theirs, glyph: str) -> bool:
 def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_book(project, monkeypatch):
     import pikepdf
 
-    from booklet import assemble
-    from booklet.pipeline import Options, build
+    from booklet.app.build import Options, build
+    from booklet.pdf import join as assemble
 
     three_chapters(project)
 
@@ -185,8 +185,8 @@ def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_boo
 def test_the_preflight_fails_a_font_whose_program_was_never_embedded(project, tmp_path):
     import pikepdf
 
-    from booklet import fontsubset
-    from booklet.preflight import preflight
+    from booklet.engine.patches import fontsubset
+    from booklet.pdf.preflight import preflight
 
     three_chapters(project)
     assert project.run("-q").returncode == 0

@@ -15,11 +15,11 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from booklet.charts import bar_data, tables_by_key
-from booklet.diagnostics import Report
-from booklet.model import Chart, KeyFigures, Map, Table
-from booklet.theme import Palette, read_palette, tint
-from booklet.validate import load_book
+from booklet.assets.art.charts import bar_data, tables_by_key
+from booklet.assets.art.palette import Palette, read_palette, tint
+from booklet.content.model import Chart, KeyFigures, Map, Table
+from booklet.content.validate import load_book
+from booklet.core.findings import Report
 
 from .conftest import REPO
 
@@ -255,7 +255,7 @@ def test_a_theme_override_restyles_the_map_and_charts(project):
     project.edition("chapters/01-test.yaml")
     with (project.root / "styles/variables.css").open("a", encoding="utf-8") as css:
         css.write(":root { --color-accent: #0a6e4f; }\n")
-    from booklet.pipeline import Options, check
+    from booklet.app.build import Options, check
 
     result = check(Options(project.root / "booklet.yaml"))
     assert not result.report.errors

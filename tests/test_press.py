@@ -13,10 +13,10 @@ import pikepdf
 import pytest
 from PIL import Image, ImageCms, ImageFilter
 
-from booklet.diagnostics import Location
-from booklet.images import Placement, Settings, convert
-from booklet.isbn import check_digit, isbn13_problem
-from booklet.press import DEFAULT_ICC
+from booklet.assets.photos import Placement, Settings, convert
+from booklet.content.isbn import check_digit, isbn13_problem
+from booklet.core.findings import Location
+from booklet.pdf.press import DEFAULT_ICC
 
 from .conftest import Project
 from .pdfread import fonts

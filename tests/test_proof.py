@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from booklet.sources import load_source
+from booklet.content.sources import load_source
 
 from .conftest import REPO
 from .pdfread import contents_entries, flat, page_texts

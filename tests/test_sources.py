@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from booklet.sources import SourceError, load_source
+from booklet.content.sources import SourceError, load_source
 
 
 def load(tmp_path: Path, text: str | bytes):

@@ -8,10 +8,10 @@ import re
 import pytest
 from markupsafe import Markup
 
-from booklet.cjk import is_han, typeset_text
-from booklet.diagnostics import Report
-from booklet.typeset import gap_after, is_cjk
-from booklet.validate import load_book
+from booklet.content.validate import load_book
+from booklet.core.findings import Report
+from booklet.engine.patches.justify import gap_after, is_cjk
+from booklet.html.spans import is_han, typeset_text
 
 from .conftest import REPO
 from .pdfread import page_texts
@@ -222,7 +222,7 @@ def test_catalogue_paragraphs_extract_as_their_source_text(catalogue):
 def test_another_weasyprint_version_is_not_patched(monkeypatch):
     import weasyprint
 
-    from booklet import typeset
+    from booklet.engine.patches import justify as typeset
 
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     reason = typeset.install()

@@ -1,7 +1,7 @@
 """Chapter and edition files → model: every error names file:line:column, the field, what was expected."""
 
-from booklet.diagnostics import Report
-from booklet.validate import load_book, load_chapter
+from booklet.content.validate import load_book, load_chapter
+from booklet.core.findings import Report
 
 
 def findings(project, chapter_text: str) -> list[str]:

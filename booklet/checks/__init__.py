@@ -1,0 +1,1 @@
+"""Content model → editorial and font-coverage findings (nothing is changed)."""

@@ -1,0 +1,1 @@
+"""Patches to WeasyPrint: CJK justification and one-pass font subsets."""

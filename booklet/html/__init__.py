@@ -1,0 +1,1 @@
+"""Content model and assets → the book's HTML (Jinja2 templates, CJK spans)."""

@@ -1,0 +1,1 @@
+"""Laid-out parts → one PDF: joined, press-finished, preflighted, audited, with its manifest."""

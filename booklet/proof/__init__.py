@@ -1,0 +1,1 @@
+"""Print pages and source positions → the stamped proof PDF and its report."""
