@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from booklet.content.markup import inline, plain, problem
+from booklet.content.markup import plain, problem
 from booklet.core.findings import Location, Report
 from booklet.engine.fetcher import Origins, url_in_message
 from booklet.engine.render import render_document
+from booklet.html.inline import inline
 
 
 def test_renderer_errors_become_findings_located_at_the_block(tmp_path):

@@ -8,10 +8,11 @@ import re
 import pytest
 from markupsafe import Markup
 
+from booklet.content.chars import is_cjk, is_han
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
-from booklet.engine.patches.justify import gap_after, is_cjk
-from booklet.html.spans import is_han, typeset_text
+from booklet.engine.patches.justify import gap_after
+from booklet.html.spans import typeset_text
 
 from .conftest import REPO
 from .pdfread import page_texts

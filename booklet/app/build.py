@@ -6,12 +6,10 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from glob import escape as glob_escape
 from pathlib import Path
 
 from booklet.assets.art.palette import read_palette
@@ -23,7 +21,9 @@ from booklet.content.isbn import draw_ean13
 from booklet.content.model import Book
 from booklet.content.script import convert_book
 from booklet.content.validate import load_book
+from booklet.core.files import output_lock, temporary, write_output
 from booklet.core.findings import BuildError, ContentError, Location, Report
+from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from booklet.core.resources import PACKAGE_STYLES
 from booklet.engine.fetcher import Origins, image_origins
@@ -33,13 +33,16 @@ from booklet.html.document import render_html
 from booklet.layout import parts
 from booklet.layout.folios import report_reserved
 from booklet.pdf import join as assemble
-from booklet.pdf.audit import Audit, audit_document
-from booklet.pdf.manifest import input_files, load_hashes, manifest, manifest_bytes, save_hashes, sha256_file
+from booklet.pdf import press
+from booklet.pdf.audit import Audit, AuditStep, audit_document
+from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import Preflight, preflight
+from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
-from booklet.proof.stamp import Stamper
+from booklet.proof.stamp import Layout, ProofStep, Stamper
 
 Progress = Callable[[str], None]
+SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
 INTERRUPTED = threading.Event()  # set by the command line's SIGINT/SIGTERM handler
 
 
@@ -75,9 +78,9 @@ class Result:
     preflight: Preflight | None = None
     audit: Audit | None = None
     fonts: list[FontFile] = field(default_factory=list)
-    proof: object | None = None  # proof.Layout of a proof build
+    proof: Layout | None = None  # of a proof build
     proof_report: Path | None = None
-    proof_stamper: object | None = None
+    proof_stamper: Stamper | None = None
 
 
 def project_root(edition_file: Path) -> Path:
@@ -138,8 +141,6 @@ def check(options: Options, progress: Progress = lambda _: None, *, decode: bool
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
     """Build the PDF. Raises BuildError (content errors are in result.report first)."""
-    from booklet.pdf import press
-
     started = time.perf_counter()
     result = check(options, progress, decode=False)
     root = project_root(options.edition_file)
@@ -176,10 +177,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         origins=Origins("", image_origins(book, assets), project_stylesheets(styles_dir, root)),
         limits=options.limits,
         in_process=not profile.parallel,
-        audit=options.audit,
-        press=(icc, press.parse_palette(styles_dir), press.document_identifier(book.edition))
-        if profile.press
-        else None,
+        steps=_part_steps(profile, options, book, icc, styles_dir),
         cache=root / ".cache" / "parts",
         code=parts.code_digest(
             profile.name,
@@ -193,13 +191,13 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         f"laying out {len(book.chapters)} chapters"
         + (f", converting {converting} images alongside" if converting else "")
     )
-    with _lock(output):
+    with output_lock(output, SIDECARS):
         laid = _lay_out_beside(context, options, conversion, result, progress)
         decode_remaining(book, assets, root, result.report, strict=options.strict)
         if result.report.errors:
             raise ContentError(result.report)
         _not_interrupted()
-        reserved = {k: v for part in assemble.in_order(laid) for k, v in part.reserved.items()}
+        reserved = {k: v for part in laid.in_order() for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
         if laid.blanks_before.get(parts.BACK):
             progress(
@@ -211,7 +209,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             book, assets, profile=profile.name, build_info={"reserved": reserved, "folios": laid.folios}
         )
         if options.html_output:
-            write_atomic(options.html_output, standalone_html(result.html, css).encode())
+            write_output(options.html_output, standalone_html(result.html, css).encode())
         pdf: bytes | Path = b""
         hashing = None
         try:
@@ -241,7 +239,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                     )
                     result.proof = finish.layout
                     result.proof_stamper = finish
-                pdf = _temporary(output)  # the joined book is written beside the output, then renamed
+                try:  # the joined book is written beside the output, then renamed
+                    pdf = temporary(output)
+                except OSError as exc:
+                    raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
                 result.pages = assemble.join_pdfs(laid, pdf, finish=finish)
                 result.audit = _joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
@@ -256,7 +257,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 ppi_fail=profile.ppi * 2 // 3,
                 profile=profile.name,
             )
-            write_atomic(output.with_suffix(".preflight.json"), result.preflight.to_json())
+            write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
             if options.strict and result.preflight.failures:
                 names = ", ".join(check.name for check in result.preflight.failures)
                 failure = BuildError(
@@ -268,29 +269,28 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 raise failure
             _not_interrupted()
             if isinstance(pdf, Path):
-                commit_file(pdf, output, pages=result.pages)
+                commit_pdf(pdf, output, pages=result.pages)
             else:
-                write_atomic(output, pdf, check_pdf=True, pages=result.pages)
+                refuse_broken(pdf, output, result.pages)
+                write_output(output, pdf)
         finally:
             if isinstance(pdf, Path):
                 with contextlib.suppress(OSError):
                     pdf.unlink()
         findings = output.with_suffix(".findings.json")
-        write_atomic(
+        write_output(
             findings,
             json.dumps([f.to_dict() for f in result.report.findings], ensure_ascii=False, indent=1).encode(),
         )
         outputs = [output, findings]
         if result.audit is not None:
             outputs.append(output.with_suffix(".audit.json"))
-            write_atomic(outputs[-1], result.audit.to_json().encode())
+            write_output(outputs[-1], result.audit.to_json().encode())
         if hashing is not None:
             hashing.join()
         _write_manifest(book, root, styles_dir, profile, assets, outputs)
     if not context.in_process:
-        used = {
-            path for part in assemble.in_order(laid) for path in (part.pdf, part.pdf.with_suffix(".part"))
-        }
+        used = {path for part in laid.in_order() for path in (part.pdf, part.pdf.with_suffix(".part"))}
         parts.prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
     result.output = output
     result.seconds = time.perf_counter() - started
@@ -298,6 +298,21 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         progress("writing the proof report")
         result.proof_report = write_proof_report(result, options.edition_file, root)
     return result
+
+
+def _part_steps(
+    profile: Profile, options: Options, book: Book, icc: bytes, styles_dir: Path
+) -> list[parts.PartStep]:
+    """What each part gets in its worker, in order: press finish, typographic audit, proof reading."""
+    steps: list[parts.PartStep] = []
+    if profile.press:
+        palette = press.parse_palette(styles_dir)
+        steps.append(press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition)))
+    if options.audit:
+        steps.append(AuditStep())
+    if profile.name == "proof":
+        steps.append(ProofStep())
+    return steps
 
 
 def _lay_out_beside(
@@ -349,8 +364,6 @@ def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path, code: 
     """What the joined book gets before it is saved: the press PDF's output intent and metadata."""
     if not profile.press:
         return None
-    from booklet.pdf import press
-
     palette = press.parse_palette(styles_dir)
 
     def finish(pdf) -> None:
@@ -364,15 +377,14 @@ def _joined_audit(laid: parts.Parts) -> Audit:
     """The parts' audits as one, their pages numbered in the book."""
     joined = Audit()
     offset = 0
-    for part in assemble.in_order(laid):
+    for part in laid.in_order():
         offset += laid.blanks_before.get(part.name, 0)
-        if part.audit is not None:
-            joined.lines += part.audit.lines
-            joined.justified_lines += part.audit.justified_lines
-            joined.justified_flush += part.audit.justified_flush
-            joined.problems.extend(
-                replace(problem, page=problem.page + offset) for problem in part.audit.problems
-            )
+        audit = part.extras.get(AuditStep.name)
+        if audit is not None:
+            joined.lines += audit.lines
+            joined.justified_lines += audit.justified_lines
+            joined.justified_flush += audit.justified_flush
+            joined.problems.extend(replace(problem, page=problem.page + offset) for problem in audit.problems)
         offset += part.pages
     return joined
 
@@ -393,7 +405,7 @@ def _write_manifest(
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     load_hashes(root / ".cache")
     data = manifest(book, root, input_files(book, root, styles, images), outputs)
-    write_atomic(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
+    write_output(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
     save_hashes(root / ".cache")
 
 
@@ -404,127 +416,3 @@ def _hash_quietly(path: Path) -> None:
 
 def _styles_dir(root: Path) -> Path:
     return root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
-
-
-def _temporary(target: Path) -> Path:
-    """A fresh file name beside the target, for writing it whole before it replaces the target."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
-    os.close(handle)
-    return Path(temp)
-
-
-def commit_file(temp: Path, target: Path, *, pages: int) -> None:
-    """Check the PDF written to `temp`, then rename it over the target."""
-    import pikepdf
-
-    try:
-        with open(temp, "rb") as stream:
-            stream.seek(max(0, temp.stat().st_size - 64))
-            complete = stream.read().rstrip().endswith(b"%%EOF")
-            os.fsync(stream.fileno())
-        with pikepdf.open(temp) as pdf:
-            found = len(pdf.pages)
-    except (OSError, pikepdf.PdfError) as exc:
-        raise BuildError(
-            f"refusing to write {target}: the joined PDF cannot be read back ({exc})", 3
-        ) from None
-    if not complete or found != pages:
-        raise BuildError(
-            f"refusing to write {target}: the joined PDF has {found} pages instead of {pages}", 3
-        )
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(temp, target)
-    except OSError as exc:
-        raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
-
-
-def write_atomic(target: Path, data: bytes, *, check_pdf: bool = False, pages: int | None = None) -> None:
-    """Write next to the target, verify, then rename over it: the old file is never half-written."""
-    if check_pdf:
-        problem = pdf_problem(data, pages)
-        if problem:
-            raise BuildError(f"refusing to write {target}: the renderer's output {problem}", 3)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(temp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def pdf_problem(data: bytes, pages: int | None = None) -> str | None:
-    """Why `data` is not a complete PDF of `pages` pages, or None."""
-    if not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
-        return "is not a complete PDF"
-    if pages is not None:
-        from io import BytesIO
-
-        from pypdf import PdfReader
-
-        try:
-            found = len(PdfReader(BytesIO(data)).pages)
-        except Exception as exc:
-            return f"cannot be read back ({type(exc).__name__})"
-        if found != pages:
-            return f"has {found} pages instead of {pages}"
-    return None
-
-
-@contextlib.contextmanager
-def _lock(output: Path) -> Iterator[None]:
-    """One build per output at a time; a second one exits 4 naming the holder."""
-    import fcntl
-
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = output.parent / f".{output.name}.lock"
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole build
-    except OSError as exc:
-        raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
-    held = False
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another build"
-            raise BuildError(f"{output} is being built by {holder}; try again when it ends", 4) from None
-        held = True
-        sidecars = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
-        for name in (output.name, *(output.with_suffix(suffix).name for suffix in sidecars)):
-            for stale in output.parent.glob(f".{glob_escape(name)}.*.tmp"):  # left by a killed build
-                with contextlib.suppress(OSError):
-                    stale.unlink()
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"process {os.getpid()}")
-        handle.flush()
-        yield
-    finally:
-        if held:
-            with contextlib.suppress(OSError):
-                lock_path.unlink()
-        handle.close()

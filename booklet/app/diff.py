@@ -20,10 +20,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from booklet.app.build import Options, check, project_root, write_atomic
+from booklet.app.build import Options, check, project_root
 from booklet.content.model import Book, Chapter, Edition, Placed, Strict, Table
+from booklet.core.files import write_output
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.resources import PACKAGE_STYLES
+from booklet.engine.boxes import children, is_text, page_box
 from booklet.engine.render import render_document, stylesheets
 from booklet.html.document import make_environment, render_html
 
@@ -253,13 +255,11 @@ class PageText:
 
 def page_texts(document) -> list[PageText]:
     """The text on each laid-out page and the blocks it comes from (from WeasyPrint's boxes)."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
     pages = []
     for page in document.pages:
         texts: list[str] = []
         sources: set[str] = set()
-        stack = [(page._page_box, None)]
+        stack = [(page_box(page), None)]
         while stack:
             box, source = stack.pop()
             element = getattr(box, "element", None)
@@ -268,11 +268,11 @@ def page_texts(document) -> list[PageText]:
                 classes = set((element.get("class") or "").split())
                 if classes & EDITION_MARKERS:
                     source = "edition"
-            if isinstance(box, TextBox):
+            if is_text(box):
                 texts.append(box.text)
                 if source:
                     sources.add(source)
-            stack.extend((child, source) for child in reversed(getattr(box, "children", ()) or ()))
+            stack.extend((child, source) for child in reversed(children(box)))
         pages.append(PageText("".join("".join(texts).split()), frozenset(sources)))
     return pages
 
@@ -419,7 +419,7 @@ def run(
     result.old_label = old_label or result.old_label
     root = project_root(new_file)
     target = output or root / "dist" / f"{new_file.stem}.diff.html"
-    write_atomic(target, format_html(result).encode())
+    write_output(target, format_html(result).encode())
     sys.stdout.write(format_text(result, colour=colour))
     return result, target
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import warnings
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from booklet.core.files import remember
 from booklet.core.parallel import map_in_processes
 
 MAX_PIXELS = 50_000_000  # Pillow warns at 89 M and refuses at 179 M; the largest scans are ~40 M
@@ -239,13 +239,9 @@ def remember_inspection(real: Path, expected: str, root: Path, found: Inspection
 
 
 def _remember(cached: Path, found: Inspection) -> None:
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"format": found.format, "width": found.width, "height": found.height}))
-        temp.replace(cached)
-    except OSError:
-        pass
+    remember(
+        cached, json.dumps({"format": found.format, "width": found.width, "height": found.height}).encode()
+    )
 
 
 def inspect_images_cached(

@@ -31,7 +31,6 @@ import json
 import math
 import os
 import re
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -46,6 +45,7 @@ from booklet.assets.inspect import (
     truncation_refused,
 )
 from booklet.content.model import Book, Clipping, Figure, Gallery, ImageRef
+from booklet.core.files import write_whole
 from booklet.core.findings import Location, Report
 from booklet.core.parallel import core_count, release_freed_memory
 
@@ -103,7 +103,7 @@ def length_mm(text: str) -> float:
 
 def placements(book: Book) -> dict[str, Placement]:
     """ref → its largest placement, from the figure sizes as the layout sets them."""
-    from booklet.html.document import FigureRow, group_blocks  # the same grouping the HTML uses
+    from booklet.content.rows import FigureRow, group_blocks  # the same grouping the HTML uses
 
     trim = length_mm(book.edition.trim.width)
     text = trim - TEXT_MARGINS_MM
@@ -275,7 +275,7 @@ class Conversion:
         memo = _content_memo(self.cache_dir, identity)
         try:
             memo.parent.mkdir(exist_ok=True)
-            _write(memo, content_hash.encode())
+            write_whole(memo, content_hash.encode())
         except OSError:
             pass  # only the next build is slower
         target, meta = _cache_entry(content_hash, place, self.settings, self.cache_dir)
@@ -409,13 +409,13 @@ def _convert_pending(item: Pending, settings: Settings):
                         f"{info['mode']}, not the {item.size} {item.mode} laid out"
                     )
                 del content
-                _write(item.target, data)
-                _write(item.meta, json.dumps(info, sort_keys=True).encode())
+                write_whole(item.target, data)
+                write_whole(item.meta, json.dumps(info, sort_keys=True).encode())
                 return item.target, False, info
     except BaseException:
-        _write(item.failed, b"the conversion stopped")
+        write_whole(item.failed, b"the conversion stopped")
         raise
-    _write(item.failed, problem.encode())
+    write_whole(item.failed, problem.encode())
     return problem
 
 
@@ -488,12 +488,6 @@ def _find_cached(source: Path, place: Placement, settings: Settings, cache_dir: 
     except OSError:
         return None
     return _read_cached(*_cache_entry(content_hash, place, settings, cache_dir))
-
-
-def _write(target: Path, data: bytes) -> None:
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, target)
 
 
 SIDEWAYS = (5, 6, 7, 8)  # EXIF orientations stored with width and height swapped

@@ -36,6 +36,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from booklet.content.chars import CJK_CLASS
 from booklet.content.model import Book
 from booklet.content.sources import PathKey, Source, SourceError, field_name, load_source
 from booklet.core.findings import Location, Report
@@ -46,7 +47,7 @@ PARAGRAPH_KEYS = {"paragraph", "lead", "text", "words", "caption"}  # prose that
 REPEAT_MIN_CHARS = 20
 REPEAT_RATIO = 0.95  # captions of one series differ in a date and a name only: ~0.9
 
-CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u2018-\u201d"
+CJK = CJK_CLASS + "\u2018-\u201d"  # curly quotes count as Chinese text around a half-width mark
 HALF_WIDTH = re.compile(rf"(?<=[{CJK}])\s?([,;:?!()])\s?(?=[{CJK}])")
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 PAIRS = {"「": "」", "『": "』", "《": "》", "（": "）", "“": "”"}

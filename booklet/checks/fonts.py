@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,9 @@ from functools import cache
 from pathlib import Path
 
 from booklet.content.model import Book, Placed, Strict
+from booklet.core.files import remember
 from booklet.core.findings import Location, Report
+from booklet.core.fontconfig import match
 
 FALLBACKS = {"body": "DejaVu Serif", "heading": "DejaVu Sans"}
 IGNORED = {"\n", "\t", "\r", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
@@ -34,21 +35,10 @@ class FontFile:
 
 def find_font(family: str) -> FontFile | None:
     """The file fontconfig uses for `family`, or None when it only has a substitute."""
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{family}\n%{file}:%{index}", family],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    families, _, location = out.partition("\n")
-    path, _, index = location.rpartition(":")
-    if family.lower() not in [f.strip().lower() for f in families.split(",")]:
+    found = match(family)
+    if found is None or family.lower() not in [name.lower() for name in found.families]:
         return None  # fontconfig substituted another family
-    return FontFile(family, path, int(index or 0))
+    return FontFile(family, found.file, found.index)
 
 
 def _cache_dir() -> Path:
@@ -70,11 +60,7 @@ def cmap(font: FontFile) -> frozenset[int]:
 
     with TTFont(font.path, fontNumber=font.index, lazy=True) as opened:
         points = sorted(opened["cmap"].getBestCmap())
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(_ranges(points)))
-    except OSError:
-        pass  # a read-only home only costs speed
+    remember(cached, json.dumps(_ranges(points)).encode())  # a read-only home only costs speed
     return frozenset(points)
 
 

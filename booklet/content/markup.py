@@ -3,8 +3,8 @@
 Where markup is allowed (see MARKUP_FIELDS), `<em>`, `<strong>`, `<sup>` and `<br>`
 are honoured — lower- or upper-case, without attributes. Any other `<`, `>` or `&`
 is text: `<b>粗</b>` prints as `<b>粗</b>`. The four tags are split off, the text between
-them is escaped and given its CJK spans (cjk.py), and the whitelist sanitizer nh3
-re-serialises the result (those tags and classed spans only), so no attribute, URL,
+them is escaped and given its CJK spans, and the whitelist sanitizer nh3 re-serialises
+the result (those tags and classed spans only: html/inline.py), so no attribute, URL,
 comment or other element can reach the renderer whatever is written.
 Content is never evaluated as a template: it only ever enters Jinja2 as data.
 """
@@ -14,9 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-
-import nh3
-from markupsafe import Markup
 
 TAGS = frozenset({"em", "strong", "sup", "br"})
 MAX_NESTING = 3
@@ -35,13 +32,13 @@ MARKUP_FIELDS: dict[str, tuple[str, ...]] = {
     "leaflet": ("caption",),
 }
 
-_TAG = re.compile(r"<(/?)(em|strong|sup)>|<(br)\s*/?>", re.IGNORECASE)
+TAG = re.compile(r"<(/?)(em|strong|sup)>|<(br)\s*/?>", re.IGNORECASE)
 
 
 def problem(text: str) -> str | None:
     """Why the markup in `text` is unusable (unclosed, crossed or too deeply nested tags), or None."""
     open_tags: list[str] = []
-    for match in _TAG.finditer(text):
+    for match in TAG.finditer(text):
         closing, name = match.group(1), (match.group(2) or "").lower()
         if match.group(3):
             continue
@@ -60,41 +57,9 @@ def problem(text: str) -> str | None:
     return None
 
 
-def inline(text: str) -> Markup:
-    """Text → safe HTML (the Jinja2 filter `inline`): the allowed tags kept, everything else escaped,
-    and the text between them typeset for CJK (cjk.typeset_text: spacing, kept-together line end).
-
-    Safe by construction: the output holds only escaped text, the fixed tags above and cjk's spans.
-    """
-    from booklet.html.spans import typeset_text
-
-    pieces: list[tuple[bool, str]] = []  # (is_tag, text or normalised tag)
-    position = 0
-    for match in _TAG.finditer(text):
-        pieces.append((False, text[position : match.start()]))
-        pieces.append((True, "<br>" if match.group(3) else f"<{match.group(1)}{match.group(2).lower()}>"))
-        position = match.end()
-    pieces.append((False, text[position:]))
-    last = max(i for i, (is_tag, piece) in enumerate(pieces) if not is_tag and (piece or i == 0))
-    out = [
-        piece if is_tag else str(typeset_text(piece, tail=i == last))
-        for i, (is_tag, piece) in enumerate(pieces)
-    ]
-    # the whitelist sanitizer as a second wall: only the four tags and cjk's classed spans pass
-    return Markup(
-        nh3.clean(
-            "".join(out),
-            tags=set(TAGS) | {"span"},
-            attributes={"span": {"class"}},
-            link_rel=None,
-            strip_comments=True,
-        )
-    )
-
-
 def plain(text: str) -> str:
     """The text without its markup tags (for alt text and other attributes)."""
-    return _TAG.sub(lambda m: " " if m.group(3) else "", text)
+    return TAG.sub(lambda m: " " if m.group(3) else "", text)
 
 
 def markup_texts(kind: str, value: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from booklet.content.chars import is_han
 from booklet.content.model import Book, Chapter, Placed, Strict
 
 NOT_TEXT = frozenset({"image", "scan", "video_url"})  # fields that are paths or addresses
@@ -117,4 +118,4 @@ def _chapter(chapter: Chapter, convert: Converter) -> Chapter:
 def traditional_only(text: str, config: str = "hk2s") -> list[str]:
     """Characters of `text` that the converter would still change: Traditional-only forms."""
     convert = opencc_converter(config)
-    return sorted({ch for ch in text if "\u3400" <= ch <= "\u9fff" and convert(ch) != ch})
+    return sorted({ch for ch in text if is_han(ch) and convert(ch) != ch})

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from booklet.content.model import Edition
 from booklet.core.findings import Report, relative
 from booklet.engine.fetcher import ConfinedFetcher, Origins, url_in_message
+from booklet.engine.session import font_configuration, parsed_css
 
 STYLE_ORDER = ("variables.css", "pages.css", "type.css", "blocks.css", "contents.css", "typeset.css")
 
@@ -88,7 +88,7 @@ def render_document(
     try:
         images: dict = {}
         document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=url_fetcher).render(
-            stylesheets=[_parsed_css(text, root.resolve().as_uri() + "/", url_fetcher) for text in css_texts],
+            stylesheets=[parsed_css(text, root.resolve().as_uri() + "/", url_fetcher) for text in css_texts],
             font_config=font_config,
             cache=images,
         )
@@ -113,38 +113,6 @@ def render_document(
     return document
 
 
-_FONT_CONFIGURATION = None
-_PARSED_CSS: dict[tuple[str, str], object] = {}
-
-
-def font_configuration():
-    """One font configuration per process: Pango's font map, its faces and their shaping caches
-    stay warm from one part of the book to the next (a three-page part: 0.12 → 0.08 s to lay out)."""
-    global _FONT_CONFIGURATION
-    from weasyprint.text.fonts import FontConfiguration
-
-    if _FONT_CONFIGURATION is None:
-        _FONT_CONFIGURATION = FontConfiguration()
-    return _FONT_CONFIGURATION
-
-
-def _parsed_css(text: str, base_url: str, url_fetcher):
-    """A stylesheet parsed once per process. One that names no URL, import or font face depends on
-    its text and base URL only; any other is parsed afresh, through this render's fetcher."""
-    from weasyprint import CSS
-
-    key = (text, base_url)
-    if key in _PARSED_CSS:
-        return _PARSED_CSS[key]
-    css = CSS(string=text, base_url=base_url, font_config=font_configuration(), url_fetcher=url_fetcher)
-    if not _FETCHES.search(text) and len(_PARSED_CSS) < 64:
-        _PARSED_CSS[key] = css
-    return css
-
-
-_FETCHES = re.compile(r"url\(|@import|@font-face|image\(|image-set\(", re.IGNORECASE)
-
-
 def project_stylesheets(styles_dir: Path, root: Path) -> dict[str, str]:
     """The project's stylesheets by project-relative name, to locate the URLs they hold."""
     if not styles_dir.is_dir():
@@ -165,3 +133,14 @@ def write_pdf(document, edition: Edition, options: dict | None = None, target=No
     the press finisher sets the PDF/X document ID itself.
     """
     return document.write_pdf(target, **{"pdf_tags": False, **(options or {})})
+
+
+def pango_version() -> str:
+    """The Pango library WeasyPrint lays text out with, e.g. "1.50.12" ("" if it cannot say)."""
+    try:
+        from weasyprint.text.ffi import pango
+
+        number = pango.pango_version()
+    except Exception:
+        return ""
+    return f"{number // 10000}.{number // 100 % 100}.{number % 100}"

@@ -3,52 +3,17 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from booklet.assets.collect import Assets
-from booklet.content.markup import inline, plain
-from booklet.content.model import Book, Figure, Placed
+from booklet.content.markup import plain
+from booklet.content.model import Book
+from booklet.content.rows import group_blocks, pieces
 from booklet.core.resources import TEMPLATES
+from booklet.core.stamps import w3c_date
+from booklet.html.inline import inline
 from booklet.html.spans import typeset_text
-from booklet.pdf.manifest import w3c_date
-
-
-@dataclass(frozen=True)
-class FigureRow:
-    """Consecutive half- or third-width figures set side by side."""
-
-    kind = "figure_row"
-    size: str
-    items: tuple[Placed, ...]
-
-
-def group_blocks(blocks: tuple[Placed, ...]) -> list[Placed | FigureRow]:
-    """Gather runs of same-size half/third figures into rows of 2 or 3."""
-    out: list[Placed | FigureRow] = []
-    run: list[Placed] = []
-
-    def flush():
-        per_row = 3 if run and run[0].block.size == "third" else 2
-        for start in range(0, len(run), per_row):
-            out.append(FigureRow(run[0].block.size, tuple(run[start : start + per_row])))
-        run.clear()
-
-    for placed in blocks:
-        small = isinstance(placed.block, Figure) and placed.block.size in ("half", "third")
-        if small and (not run or run[0].block.size == placed.block.size):
-            run.append(placed)
-            continue
-        if run:
-            flush()
-        if small:
-            run.append(placed)
-        else:
-            out.append(placed)
-    if run:
-        flush()
-    return out
 
 
 @functools.cache
@@ -71,15 +36,6 @@ def _environment() -> Environment:
     env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (markup.py)
     env.filters["plain"] = plain
     return env
-
-
-def pieces(book: Book) -> list[str]:
-    """The book's chapters and sections in order, by anchor: each is a part of the layout (parts.py)."""
-    return [
-        anchor
-        for chapter in book.chapters
-        for anchor in (chapter.anchor, *(section.anchor for section in chapter.sections))
-    ]
 
 
 def render_html(book: Book, assets: Assets, *, profile: str = "print", build_info: dict | None = None) -> str:

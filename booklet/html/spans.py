@@ -19,22 +19,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from booklet.engine.patches.justify import is_cjk
+from booklet.content.chars import CLOSING, OPENING, PUNCTUATION, STOPS, is_han
 
-OPENING = "「『（《〈【〔“‘"
-CLOSING = "」』）》〉】〕”’"
-STOPS = "。，、；：！？"
-PUNCTUATION = OPENING + CLOSING + STOPS + "…—·・"
 LATIN = r"0-9A-Za-z\u00C0-\u024F"
 # A run of Latin letters or digits, with the punctuation and spaces that join them inside.
 WESTERN_RUN = re.compile(rf"[{LATIN}](?:[{LATIN}.,:/'’&+%\- ]*[{LATIN}%])?")
 TAIL_LETTERS = 2
 MIN_TAIL_TEXT = 8  # shorter texts are one line anyway
-
-
-def is_han(char: str) -> bool:
-    """A Han character or kana: CJK but not punctuation or a full-width Latin form."""
-    return is_cjk(char) and char not in PUNCTUATION and not ("\uff00" <= char <= "\uff60")
 
 
 @dataclass(frozen=True)

@@ -30,32 +30,54 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from booklet.assets.photos import PENDING, stand_ins_replaced
+from booklet.content.rows import pieces
+from booklet.core.files import read_json, remember, remember_json
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.core.parallel import release_freed_memory
 from booklet.core.resources import code_files, package_name
 from booklet.engine.patches import fontsubset
-from booklet.html.document import pieces
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+    from booklet.assets.collect import Assets
+    from booklet.content.model import Book
+    from booklet.core.profiles import Profile
+    from booklet.engine.fetcher import Origins
+    from booklet.engine.limits import Limits
 
 FRONT, BACK = "front", "back"
 CACHE_VERSION = "3"  # 3: the package in stage subpackages (pickles name the new modules)
+
+
+class PartStep(Protocol):
+    """Work a later stage does on each part inside its worker, composed by the build: `laid_out`
+    while the part's boxes exist, then `written` on its PDF, which returns the file that now holds
+    the part (`pdf` itself, or `spare` when the step wrote a new one there)."""
+
+    name: str  # the step's result goes to PartResult.extras[name]
+
+    def laid_out(self, part: PartResult, document: Document) -> None: ...
+
+    def written(self, part: PartResult, pdf: Path, spare: Path) -> Path: ...
 
 
 @dataclass
 class Context:
     """What every part needs; set before the workers fork, so it is never pickled."""
 
-    book: object
-    assets: object
-    profile: object
+    book: Book
+    assets: Assets
+    profile: Profile
     css: list[str]
     root: Path
-    origins: object  # confine.Origins of the book's images and stylesheets
-    limits: object
+    origins: Origins  # of the book's images and stylesheets
+    limits: Limits
     in_process: bool  # keep the laid-out documents (screen: one tagged PDF written at once)
-    audit: bool
-    press: tuple | None  # (icc, palette, identifier) for the press finisher
+    steps: list[PartStep]  # what each part's PDF gets in its worker (press finish, audit, proof reading)
     cache: Path  # where part PDFs are remembered
     code: str  # digest of everything that makes a part besides its HTML
     reserved_last: dict = field(default_factory=dict)  # part → the pages it reserved in the last build
@@ -71,9 +93,8 @@ class PartResult:
     reserved: dict[str, int] = field(default_factory=dict)
     pdf: Path | None = None
     findings: list[Finding] = field(default_factory=list)
-    audit: object | None = None
-    proof: object | None = None  # proof.Layout of the part
-    document: object | None = None  # in-process only
+    extras: dict[str, Any] = field(default_factory=dict)  # each step's result, by the step's name
+    document: Document | None = None  # in-process only
     cached: bool = False
     nested: bool = False  # a section: its bookmarks go under its chapter's
     folios: dict[str, int] | None = None  # the front matter: the folios its contents were given
@@ -164,7 +185,7 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         elif wanted:
             _reserve(context, result, document, wanted, report)  # the overflow findings of a fresh layout
         if wanted:
-            _write_json(remembered, reserved)  # the next build with this content lays it out once
+            remember_json(remembered, reserved)  # the next build with this content lays it out once
         result.reserved = reserved or {}
         _read_pages(result, document)
         problem = stand_ins_replaced(document.stand_ins)  # photos laid out while they were converted
@@ -184,30 +205,14 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
             with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
                 write_pdf(document, book.edition, context.profile.pdf_options, target=written)
             result.fonts = deferred.glyphs
-            if context.audit:
-                from booklet.pdf.audit import lines_of
-
-                laid_lines = lines_of(document)
-            if context.profile.name == "proof":
-                from booklet.proof.stamp import read_layout
-
-                result.proof = read_layout(document)
+            for step in context.steps:
+                step.laid_out(result, document)
             del document  # its boxes, before the PDF is finished and read back
             gc.collect()
-            if context.press:
-                from booklet.pdf.press import finish_press
-
-                icc, palette, identifier = context.press
-                finish_press(
-                    written, book.edition, icc, palette, identifier, document_level=False, target=finished
-                )
-            else:
-                os.replace(written, finished)
-            if context.audit:
-                from booklet.pdf.audit import audit_pdf
-
-                result.audit = audit_pdf(finished, *laid_lines)
-            os.replace(finished, result.pdf)
+            current = written
+            for step in context.steps:
+                current = step.written(result, current, finished if current == written else written)
+            os.replace(current, result.pdf)
         except OSError as exc:
             raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
         finally:
@@ -215,8 +220,7 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
                 with contextlib.suppress(OSError):
                     temp.unlink()
     result.findings = list(report.findings)
-    with contextlib.suppress(OSError):
-        write_bytes(context.cache / f"{key}.part", pickle.dumps(result))
+    remember(context.cache / f"{key}.part", pickle.dumps(result))
 
 
 def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
@@ -236,7 +240,7 @@ def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
         str(result.lead),
         json.dumps(wanted, sort_keys=True),
     )
-    reserved = {} if not wanted else _read_json(context.cache / f"{plan_key}.reserved.json")
+    reserved = {} if not wanted else read_json(context.cache / f"{plan_key}.reserved.json")
     return wanted, plan_key, reserved
 
 
@@ -256,7 +260,8 @@ def remembered(name: str, start: int, lead: bool, folios: dict[str, int] | None 
 
 
 def _part_key(context: Context, plan_key: str, reserved: dict[str, int]) -> str:
-    return _digest(plan_key, json.dumps(reserved, sort_keys=True), f"audit={context.audit}")
+    steps = ",".join(step.name for step in context.steps)
+    return _digest(plan_key, json.dumps(reserved, sort_keys=True), f"steps={steps}")
 
 
 def _from_cache(
@@ -270,7 +275,7 @@ def _from_cache(
         return False
     if not isinstance(cached, PartResult) or cached.pdf is None or not cached.pdf.is_file():
         return False
-    for name in ("pages", "anchors", "reserved", "pdf", "audit", "proof", "fonts"):
+    for name in ("pages", "anchors", "reserved", "pdf", "extras", "fonts"):
         setattr(result, name, getattr(cached, name))
     for finding in cached.findings:
         report.add(finding)
@@ -326,7 +331,7 @@ def _is_section(book, name: str) -> bool:
 
 
 def _following(book, name: str) -> str | None:
-    from booklet.html.document import pieces
+    from booklet.content.rows import pieces
 
     names = pieces(book)
     index = names.index(name) if name in names else len(names)
@@ -378,6 +383,9 @@ class Parts:
     blanks_before: dict[str, int]  # part name → blank pages to put in front of it
     folios: dict[str, int]  # anchor → folio
 
+    def in_order(self) -> list[PartResult]:
+        return [self.front, *self.chapters, self.back]
+
 
 def lay_out_book(
     context: Context,
@@ -393,7 +401,7 @@ def lay_out_book(
     book = context.book
     context.cache.mkdir(parents=True, exist_ok=True)
     starts_file = context.cache / f"starts-{_digest(str(book.edition_path))[:16]}.json"
-    last_build = _read_json(starts_file) or {}
+    last_build = read_json(starts_file) or {}
     remembered = last_build.get("starts", {})
     remembered_size = last_build.get("pages", {})  # the longest parts go first
     context.reserved_last = last_build.get("reserved", {})
@@ -450,7 +458,7 @@ def lay_out_book(
         front, back = done[FRONT], done[BACK]
         for part in [*chapters, front, back]:
             _collect(part, report)
-        _write_json(
+        remember_json(
             starts_file,
             {
                 "starts": {part.name: part.start for part in chapters},
@@ -599,25 +607,6 @@ def _digest(*texts: str) -> str:
     for text in texts:
         digest.update(text.encode() + b"\0")
     return digest.hexdigest()
-
-
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _write_json(path: Path, data) -> None:
-    with contextlib.suppress(OSError):  # only remembered: the next build works it out again
-        write_bytes(path, json.dumps(data, sort_keys=True).encode())
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write whole, then rename: a reader never sees half a file."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
 
 
 def prune(cache: Path, used: set[Path], keep_seconds: float = 3600) -> None:

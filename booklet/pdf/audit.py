@@ -22,15 +22,19 @@ import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from booklet.engine.patches.justify import is_cjk
-from booklet.html.spans import OPENING, PUNCTUATION
+from booklet.content.chars import FORBIDDEN_END, FORBIDDEN_START, PUNCTUATION, is_cjk
+from booklet.engine.boxes import children, is_line, is_text, page_box
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+    from booklet.layout.parts import PartResult
 
 PX_TO_PT = 0.75
 TOLERANCE_PT = 0.5
 LOOSE_GAP = 0.1  # em: poppler breaks words at wider gaps
-FORBIDDEN_START = "，。、；：？！」』）》〉】〕”’々ー‐゠–〜・…"
-FORBIDDEN_END = OPENING
 
 
 @dataclass
@@ -107,27 +111,23 @@ def _classes(box) -> str:
 
 
 def _text(box) -> str:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
+    if is_text(box):
         return box.text
-    return "".join(_text(child) for child in getattr(box, "children", []) if child.is_in_normal_flow())
+    return "".join(_text(child) for child in children(box) if child.is_in_normal_flow())
 
 
 def lines_of(document) -> tuple[list[Line], list[Problem]]:
     """Every text line of the book as laid out, and layout-only problems (captions, margins)."""
-    from weasyprint.formatting_structure import boxes
-
     lines: list[Line] = []
     problems: list[Problem] = []
     paragraphs: dict[int, int] = {}
     figures: dict[int, set[tuple[str, int]]] = defaultdict(set)
 
     for number, page in enumerate(document.pages):
-        page_box = page._page_box
+        top = page_box(page)
         bleed_left = page.bleed["left"]
         bleed_top = page.bleed["top"]
-        content_right = page_box.content_box_x() + page_box.width
+        content_right = top.content_box_x() + top.width
 
         def walk(box, parent, figure=None):
             element = getattr(box, "element", None)
@@ -140,7 +140,7 @@ def lines_of(document) -> tuple[list[Line], list[Problem]]:
                     element.get("class") or ""
                 ):
                     figures[id(figure)].add(("picture", number))
-            if isinstance(box, boxes.LineBox):
+            if is_line(box):
                 text = _text(box)
                 if not text.strip():
                     return
@@ -180,10 +180,10 @@ def lines_of(document) -> tuple[list[Line], list[Problem]]:
                         )
                     )
                 return
-            for child in getattr(box, "children", []):
+            for child in children(box):
                 walk(child, box, figure)
 
-        walk(page_box, page_box)
+        walk(top, top)
 
     by_paragraph: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
@@ -284,6 +284,20 @@ def _widows_orphans(lines: list[Line], audit: Audit) -> None:
             audit.problems.append(Problem("orphan", ordered[0] + 1, group[0].text))
         if pages[ordered[-1]] < 2:
             audit.problems.append(Problem("widow", ordered[-1] + 1, group[-1].text))
+
+
+class AuditStep:
+    """A part's step in its worker (layout.parts.PartStep): its lines read from the boxes, then
+    matched with the glyphs its finished PDF prints."""
+
+    name: ClassVar[str] = "audit"
+
+    def laid_out(self, part: PartResult, document: Document) -> None:
+        part.extras[self.name] = lines_of(document)  # (lines, problems) until the PDF is written
+
+    def written(self, part: PartResult, pdf: Path, spare: Path) -> Path:
+        part.extras[self.name] = audit_pdf(pdf, *part.extras[self.name])
+        return pdf
 
 
 def audit_document(document, pdf_bytes: bytes) -> Audit:

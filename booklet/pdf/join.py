@@ -15,16 +15,12 @@ from pathlib import Path
 from booklet.layout.parts import PartResult, Parts
 
 
-def in_order(parts: Parts) -> list[PartResult]:
-    return [parts.front, *parts.chapters, parts.back]
-
-
 def join_documents(parts: Parts):
     """One WeasyPrint Document of every part's pages (the in-process parts), blanks included."""
     front = parts.front.document
     blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]
     pages = []
-    for part in in_order(parts):
+    for part in parts.in_order():
         pages.extend([blank] * parts.blanks_before.get(part.name, 0))
         pages.extend(part.document.pages)
     return front.copy(pages)
@@ -61,7 +57,7 @@ def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None
         blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]
         offsets: list[tuple[Path, int, bool]] = []  # (part, its first page, a section)
         out = pikepdf.new()
-        rounds = _rounds(in_order(parts), budget or JOIN_BUDGET)
+        rounds = _rounds(parts.in_order(), budget or JOIN_BUDGET)
         for number, group in enumerate(rounds):
             if number:
                 out = open_pdf(carried[-1])
@@ -96,7 +92,10 @@ def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None
             "\0".join(
                 [
                     identity,
-                    *(f"{parts.blanks_before.get(part.name, 0)}|{part.pdf.name}" for part in in_order(parts)),
+                    *(
+                        f"{parts.blanks_before.get(part.name, 0)}|{part.pdf.name}"
+                        for part in parts.in_order()
+                    ),
                 ]
             ).encode()
         ).digest()
@@ -134,7 +133,7 @@ def _embed_shared_fonts(out, parts: Parts) -> None:
     from booklet.engine.patches import fontsubset
 
     glyphs: dict[str, set[int]] = {}
-    for part in in_order(parts):
+    for part in parts.in_order():
         for face, used in part.fonts.items():
             glyphs.setdefault(face, set()).update(used)
     if not glyphs:

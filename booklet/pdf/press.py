@@ -21,11 +21,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
 from booklet.content.model import Edition
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+    from booklet.layout.parts import PartResult
 
 DEFAULT_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")  # Debian: libgs-common
 # Colour-setting operators in a content stream's bytes: rg/RG set an RGB colour; cs/CS set the
@@ -186,6 +192,27 @@ def finish_press(
     )
     pdf.close()
     return (out.getvalue() if target is None else b""), report
+
+
+@dataclass
+class PressStep:
+    """A part's step in its worker (layout.parts.PartStep): every colour to CMYK, annotations dropped;
+    the joined book gets its output intent and metadata from `finish_document`."""
+
+    edition: Edition
+    icc: bytes
+    palette: dict
+    identifier: bytes
+    name: ClassVar[str] = "press"
+
+    def laid_out(self, part: PartResult, document: Document) -> None:
+        pass
+
+    def written(self, part: PartResult, pdf: Path, spare: Path) -> Path:
+        finish_press(
+            pdf, self.edition, self.icc, self.palette, self.identifier, document_level=False, target=spare
+        )
+        return spare
 
 
 def finish_document(pdf, edition: Edition, icc: bytes, palette: dict, identifier: bytes) -> None:
@@ -416,7 +443,7 @@ def _add_output_intent(pdf, icc: bytes, converter: ColourConverter) -> None:
 
 def document_identifier(edition: Edition) -> bytes:
     """A stable identity for the edition: the same inputs give the same XMP document id."""
-    from booklet.pdf.manifest import pdf_identifier
+    from booklet.core.stamps import pdf_identifier
 
     return pdf_identifier(edition)
 
@@ -425,7 +452,7 @@ def _set_metadata(pdf, edition: Edition, identifier: bytes) -> None:
     """PDF/X-4 XMP, deterministic: dates from the edition, ids from the document identifier."""
     digest = hashlib.sha256(identifier).hexdigest()
     document_id = f"uuid:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-    from booklet.pdf.manifest import w3c_date
+    from booklet.core.stamps import w3c_date
 
     date = w3c_date(edition)  # the edition's date, or SOURCE_DATE_EPOCH
     title = _xml(edition.title + (f" — {edition.subtitle}" if edition.subtitle else ""))

@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from booklet.core.files import write_output
 from booklet.core.findings import Finding
 from booklet.proof.stamp import Layout, low_resolution, source_revision
 
@@ -99,7 +100,6 @@ def group_findings(
 
 
 def write_proof_report(result, edition_file: Path, root: Path) -> Path:
-    from booklet.app.build import write_atomic
     from booklet.html.document import make_environment
 
     pdf: Path = result.output
@@ -126,5 +126,5 @@ def write_proof_report(result, edition_file: Path, root: Path) -> Path:
             counts={"errors": len(result.report.errors), "warnings": len(result.report.warnings)},
         )
     )
-    write_atomic(report_file, html.encode("utf-8"))
+    write_output(report_file, html.encode("utf-8"))
     return report_file

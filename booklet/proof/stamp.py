@@ -17,10 +17,17 @@ import os
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from booklet.content.model import Book
+from booklet.core.files import write_whole
 from booklet.core.findings import BuildError, Finding, Report
+from booklet.engine.boxes import page_box
+from booklet.layout.parts import PartResult, Parts
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 PX_PER_MM = 96 / 25.4
 NOTE_HEIGHT = 2.2 * PX_PER_MM  # one margin note, with its leading
@@ -94,7 +101,7 @@ def read_layout(document) -> Layout:
     pages: list[ProofPage] = []
     images: list[PlacedImage] = []
     for number, page in enumerate(document.pages, start=1):
-        box = page._page_box  # WeasyPrint's laid-out page: the only place positions are known
+        box = page_box(page)  # the laid-out page: the only place positions are known
         side = getattr(getattr(box, "page_type", None), "side", None) or ("right" if number % 2 else "left")
         proof_page = ProofPage(
             number,
@@ -124,6 +131,18 @@ def read_layout(document) -> Layout:
         proof_page.signature = digest.hexdigest()[:16]
         pages.append(proof_page)
     return Layout(pages, images)
+
+
+class ProofStep:
+    """A part's step in its worker (layout.parts.PartStep): where each block and image is on its pages."""
+
+    name: ClassVar[str] = "proof"
+
+    def laid_out(self, part: PartResult, document: Document) -> None:
+        part.extras[self.name] = read_layout(document)
+
+    def written(self, part: PartResult, pdf: Path, spare: Path) -> Path:
+        return pdf
 
 
 def place_notes(layout: Layout, findings: list[Finding]) -> None:
@@ -233,14 +252,13 @@ def _stamp(pdf, page, *forms) -> None:
     page.contents_add(pdf.make_stream(("\nQ\n" + "".join(f"q {name} Do Q\n" for name in names)).encode()))
 
 
-def book_layout(laid) -> Layout:
+def book_layout(laid: Parts) -> Layout:
     """The proof layout of the joined book: the parts' pages numbered in the book, blanks included."""
-    from booklet.pdf.join import in_order
-
     pages: list[ProofPage] = []
     images: list[PlacedImage] = []
-    template = laid.front.proof.pages[1] if len(laid.front.proof.pages) > 1 else laid.front.proof.pages[0]
-    for part in in_order(laid):
+    front = laid.front.extras["proof"]
+    template = front.pages[1] if len(front.pages) > 1 else front.pages[0]
+    for part in laid.in_order():
         for _ in range(laid.blanks_before.get(part.name, 0)):
             number = len(pages) + 1
             pages.append(
@@ -255,11 +273,11 @@ def book_layout(laid) -> Layout:
                 )
             )
         offset = len(pages)
-        for page in part.proof.pages:
+        for page in part.extras["proof"].pages:
             pages.append(
                 replace(page, number=page.number + offset, sources=list(page.sources), notes=[], findings=[])
             )
-        images.extend(replace(image, page=image.page + offset) for image in part.proof.images)
+        images.extend(replace(image, page=image.page + offset) for image in part.extras["proof"].images)
     return Layout(pages, images)
 
 
@@ -269,7 +287,7 @@ class Stamper:
 
     def __init__(
         self,
-        laid,
+        laid: Parts,
         book: Book,
         report: Report,
         edition_file: Path,
@@ -278,13 +296,11 @@ class Stamper:
         cache: Path,
         code: str = "",
     ):
-        from booklet.pdf.join import in_order
-
         self.layout = book_layout(laid)
         place_notes(self.layout, report.findings)
         self.ranges = []
         start = 0
-        for part in in_order(laid):
+        for part in laid.in_order():
             end = start + laid.blanks_before.get(part.name, 0) + part.pages
             self.ranges.append((start, end))
             start = end
@@ -325,9 +341,7 @@ class Stamper:
         key = hashlib.sha256("\0".join([html, *self.css]).encode()).hexdigest()
         target = self.cache / f"overlay-{key}.pdf"
         if not target.is_file():
-            from booklet.layout.parts import write_bytes
-
-            write_bytes(target, render_overlay(html, len(pages), self.css, self.root))
+            write_whole(target, render_overlay(html, len(pages), self.css, self.root))
         self.used.add(target)
         return target
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from booklet.assets.art.palette import Palette
+from booklet.content.chars import is_cjk
 from booklet.content.model import Book, Chart, Table
 
 WIDTH = 170.0
@@ -91,7 +92,7 @@ def draw_chart(chart: Chart, book: Book, palette: Palette) -> Markup:
 
 def text_width(text: str, size: float) -> float:
     """Estimated advance: CJK and full-width characters are one em, others about half."""
-    return sum(size if ord(ch) > 0x2E80 else size * 0.56 for ch in text)
+    return sum(size if is_cjk(ch) else size * 0.56 for ch in text)
 
 
 def _number(value: float) -> str:

@@ -13,6 +13,7 @@ from booklet.assets.art.charts import ChartError, draw_chart
 from booklet.assets.art.maps import MapError, boundaries_available, draw_map
 from booklet.assets.art.palette import Palette
 from booklet.content.model import Book, Chart, Map, Placed
+from booklet.core.files import remember
 from booklet.core.findings import Location, Report
 
 
@@ -64,13 +65,7 @@ def _cached_map(block: Map, palette: Palette) -> Markup:
     except OSError:
         pass
     drawn = draw_map(block, palette)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temp = cached.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(str(drawn), encoding="utf-8")
-        temp.replace(cached)
-    except OSError:
-        pass  # no cache: drawn again next time
+    remember(cached, str(drawn).encode())  # no cache: drawn again next time
     return drawn
 
 

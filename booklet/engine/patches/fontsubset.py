@@ -144,7 +144,7 @@ def share_faces(families: list[str]) -> None:
     from weasyprint.text.ffi import ffi, gobject, pango
     from weasyprint.text.fonts import get_pango_font_key
 
-    from booklet.engine.render import font_configuration
+    from booklet.engine.session import font_configuration
 
     if not install() or tuple(families) in _SHARED_FAMILIES:
         return

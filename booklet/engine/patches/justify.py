@@ -19,8 +19,9 @@ Any other WeasyPrint version is left alone and `install()` says why (the caller 
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
+
+from booklet.content.chars import is_cjk
 
 SUPPORTED_MAJOR = "70."
 SPACES = " \u00a0"
@@ -29,22 +30,6 @@ UNBREAKABLE = {("—", "—"), ("…", "…"), ("─", "─")}
 GAP_CLASSES = ("cjk-gap-l", "cjk-gap-r")
 
 _installed: bool | None = None
-
-
-def is_cjk(char: str) -> bool:
-    """Han, kana, bopomofo, CJK punctuation and full-width forms: set on the em grid."""
-    code = ord(char)
-    return (
-        0x2E80 <= code <= 0x2FDF  # radicals
-        or 0x3000 <= code <= 0x31FF  # CJK punctuation, kana, bopomofo
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFE30 <= code <= 0xFE4F  # compatibility forms
-        or 0xFF00 <= code <= 0xFF60  # full-width forms
-        or 0x20000 <= code <= 0x3FFFF
-        or (unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
-    )
 
 
 def gap_after(left: str, right: str | None) -> bool:
