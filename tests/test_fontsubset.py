@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pikepdf
-import pytest
 from fontTools.ttLib import TTFont
 
+from booklet import engine
 from booklet.engine.patches import fontsubset
 
 HTML = """<html lang="zh-Hant"><body>
@@ -41,8 +41,7 @@ def test_one_pass_subset_keeps_the_same_outlines(monkeypatch):
     from weasyprint import HTML as Document
     from weasyprint.pdf import fonts
 
-    if not fontsubset.install():
-        pytest.skip("not WeasyPrint 70.x: the patch is not installed")
+    engine.install()
     document = Document(string=HTML).render()
     patched = _outlines(document.write_pdf())
 
@@ -59,8 +58,7 @@ def test_the_font_file_is_read_only_when_needed():
     from weasyprint import HTML as Document
     from weasyprint.pdf import fonts
 
-    if not fontsubset.install():
-        pytest.skip("not WeasyPrint 70.x: the patch is not installed")
+    engine.install()
     made = []
     init = fonts.Font.__init__
 

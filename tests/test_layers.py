@@ -142,6 +142,21 @@ def test_no_import_cycle():
     assert cycles() == []
 
 
+def test_only_the_engine_touches_weasyprint_internals():
+    wrong = []
+    for name, path in booklet_modules().items():
+        if stage(name) == "engine":
+            continue
+        for line, target, names in imports(path):
+            if target.startswith("weasyprint") and (target != "weasyprint" or set(names) - PUBLIC_WEASYPRINT):
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} {names}")
+        text = path.read_text(encoding="utf-8")
+        for attribute in ("_page_box", "tb_frame", "f_locals", "LazyLocalImage"):
+            if attribute in text:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)} uses {attribute}")
+    assert wrong == []
+
+
 def test_the_checks_can_fail(tmp_path, monkeypatch):
     """The walk sees imports inside functions, upward and sideways arrows and cycles."""
     package = tmp_path / "booklet"

@@ -16,7 +16,7 @@ import pdfplumber
 import pytest
 
 from booklet.assets.art.charts import bar_data, tables_by_key
-from booklet.assets.art.palette import Palette, read_palette, tint
+from booklet.assets.theme import Palette, read_palette, tint
 from booklet.content.model import Chart, KeyFigures, Map, Table
 from booklet.content.validate import load_book
 from booklet.core.findings import Report

@@ -220,11 +220,14 @@ def test_catalogue_paragraphs_extract_as_their_source_text(catalogue):
     assert len(paragraphs) >= 15
 
 
-def test_another_weasyprint_version_is_not_patched(monkeypatch):
+def test_another_weasyprint_version_is_refused(monkeypatch):
     import weasyprint
 
-    from booklet.engine.patches import justify as typeset
+    from booklet import engine
+    from booklet.core.findings import BuildError
 
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    reason = typeset.install()
-    assert reason is not None and "71.0" in reason and "not justified" in reason
+    with pytest.raises(BuildError) as refused:
+        engine.install()
+    assert refused.value.exit_code == 3 and "WeasyPrint 71.0 is not supported" in str(refused.value)
+    assert "70.x" in str(refused.value)

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from booklet.assets.art.palette import read_palette
 from booklet.assets.collect import Assets, collect_assets, decode_remaining, draw_art
 from booklet.assets.photos import Conversion, ImageStats, Settings
+from booklet.assets.theme import read_geometry, read_palette
 from booklet.checks.editorial import run_checks
 from booklet.checks.fonts import FontFile, check_coverage
 from booklet.content.isbn import draw_ean13
@@ -157,15 +157,16 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     result.profile = profile.name
     output = options.output or profile.output(options.edition_file, root)
     progress(f"preparing images for {profile.name} ({profile.colour.upper()}, {profile.ppi} ppi)")
-    conversion = Conversion(book, assets, root, Settings(profile.colour, profile.ppi, icc))
-    if book.edition.isbn:
-        assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     styles_dir = _styles_dir(root)
     css = stylesheets(
         styles_dir,
         book.edition,
         [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
+    settings = Settings(profile.colour, profile.ppi, icc)
+    conversion = Conversion(book, assets, root, settings, geometry=read_geometry(css))
+    if book.edition.isbn:
+        assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
         assets.art.update(draw_art(book, read_palette(css), Report()))
     context = parts.Context(

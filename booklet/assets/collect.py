@@ -11,13 +11,13 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from booklet.assets.art.palette import Palette
 from booklet.assets.inspect import (
     SUFFIXES,
     ImageProblem,
     inspect_image,  # noqa: F401
     inspect_images_cached,
 )
+from booklet.assets.theme import Palette
 from booklet.content.model import Book, Chart, Clipping, Gallery, ImageRef, Map, NewsClip, Placed
 from booklet.core.findings import Report
 

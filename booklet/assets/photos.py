@@ -31,7 +31,6 @@ import json
 import math
 import os
 import re
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +43,7 @@ from booklet.assets.inspect import (
     remember_inspection,
     truncation_refused,
 )
+from booklet.assets.theme import Geometry, read_geometry
 from booklet.content.model import Book, Clipping, Figure, Gallery, ImageRef
 from booklet.core.files import write_whole
 from booklet.core.findings import Location, Report
@@ -54,9 +54,6 @@ JPEG_QUALITY = 90
 MM_PER_INCH = 25.4
 DRAFT_SHORTFALL = 0.99  # a reduced-scale decode may have 1 % fewer pixels than wanted (then resampled up)
 # The layout the placed sizes follow (styles/pages.css and styles/blocks.css):
-TEXT_MARGINS_MM = 22 + 18  # inner + outer page margin
-ROW_GAP_MM = 5  # .figure-row gap
-MAX_HEIGHT_MM = {"full": 190, "small": 110}  # .picture max-height (full width / half, third, gallery)
 
 
 @dataclass(frozen=True)
@@ -101,12 +98,13 @@ def length_mm(text: str) -> float:
     return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}[unit]
 
 
-def placements(book: Book) -> dict[str, Placement]:
-    """ref → its largest placement, from the figure sizes as the layout sets them."""
+def placements(book: Book, geometry: Geometry) -> dict[str, Placement]:
+    """ref → its largest placement, from the figure sizes as the theme's geometry sets them."""
     from booklet.content.rows import FigureRow, group_blocks  # the same grouping the HTML uses
 
     trim = length_mm(book.edition.trim.width)
-    text = trim - TEXT_MARGINS_MM
+    text = geometry.measure(trim)
+    small, full = geometry.picture_max_small, geometry.picture_max
     bleed = length_mm(book.edition.bleed)
     page_height = length_mm(book.edition.trim.height)
     found: dict[str, Placement] = {}
@@ -122,27 +120,27 @@ def placements(book: Book) -> dict[str, Placement]:
         for item in group_blocks(blocks):
             if isinstance(item, FigureRow):
                 if item.size == "third":
-                    width = text * 0.31
+                    width = text * geometry.third
                 elif len(item.items) == 1:
                     width = text  # a lone half figure fills its row
                 else:
-                    width = (text - ROW_GAP_MM) / 2
+                    width = (text - geometry.row_gap) / 2
                 for placed in item.items:
-                    place(placed, placed.block.image, "image", width, MAX_HEIGHT_MM["small"])
+                    place(placed, placed.block.image, "image", width, small)
                 continue
             block = item.block
             if isinstance(block, Figure):
                 if block.size == "full-bleed":  # its own page, from bleed edge to bleed edge
                     place(item, block.image, "image", trim + 2 * bleed, page_height + 2 * bleed)
                 else:
-                    place(item, block.image, "image", text, MAX_HEIGHT_MM["full"])
+                    place(item, block.image, "image", text, full)
             elif isinstance(block, Gallery):
-                share = 0.315 if block.columns == 3 else 0.48
+                share = geometry.gallery_3 if block.columns == 3 else geometry.gallery_2
                 for i, image in enumerate(block.images):
-                    place(item, image.image, f"images[{i}].image", text * share, MAX_HEIGHT_MM["small"])
+                    place(item, image.image, f"images[{i}].image", text * share, small)
             elif isinstance(block, (ImageRef, Clipping)):
                 for ref, field_name in image_refs(item):
-                    place(item, ref, field_name, text, MAX_HEIGHT_MM["full"])
+                    place(item, ref, field_name, text, full)
 
     for chapter in book.chapters:
         visit(chapter.blocks)
@@ -158,11 +156,14 @@ def prepare_images(
     settings: Settings,
     report: Report,
     *,
+    geometry: Geometry | None = None,
     cache_dir: Path | None = None,
     workers: int | None = None,
 ) -> ImageStats:
     """Convert every present raster image for the profile and wait for them (see Conversion)."""
-    conversion = Conversion(book, assets, root, settings, cache_dir=cache_dir, workers=workers)
+    conversion = Conversion(
+        book, assets, root, settings, geometry=geometry, cache_dir=cache_dir, workers=workers
+    )
     conversion.start()
     return conversion.finish(report)
 
@@ -210,6 +211,7 @@ class Conversion:
         root: Path,
         settings: Settings,
         *,
+        geometry: Geometry | None = None,  # the package theme's when not given
         cache_dir: Path | None = None,
         workers: int | None = None,
     ):
@@ -222,7 +224,7 @@ class Conversion:
         self.executor: ThreadPoolExecutor | None = None
         self.refusing = contextlib.ExitStack()  # truncation refused while the conversions run
         self.waiting: list[Pending] = []
-        for ref, place in placements(book).items():
+        for ref, place in placements(book, geometry or read_geometry([])).items():
             image = assets.images.get(ref)
             if image is None or image.url is None or Path(ref).suffix.lower() == ".svg":
                 continue
@@ -417,22 +419,6 @@ def _convert_pending(item: Pending, settings: Settings):
         raise
     write_whole(item.failed, problem.encode())
     return problem
-
-
-def stand_ins_replaced(stand_ins: list[tuple[object, Pending]], timeout: float = 600) -> str | None:
-    """Point each image laid out from a stand-in (WeasyPrint's RasterImage and its Pending) at its
-    converted file, once written: the PDF then embeds the file as if it had been laid out from it.
-    Returns None, or why an image cannot be had."""
-    from weasyprint.images import LazyLocalImage
-
-    deadline = time.monotonic() + timeout
-    for image, item in stand_ins:
-        while not item.target.is_file():
-            if item.failed.is_file() or time.monotonic() > deadline:
-                return f"image {item.ref} could not be converted"
-            time.sleep(0.01)
-        image.image_data = LazyLocalImage(str(item.target))
-    return None
 
 
 @functools.lru_cache(maxsize=64)

@@ -11,15 +11,20 @@ a URL back to what named it — the YAML field of an image, the block whose HTML
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from booklet.assets.collect import Assets, image_refs
-from booklet.assets.photos import PENDING, stand_in
+from booklet.assets.photos import PENDING, Pending, stand_in
 from booklet.content.model import Book
 from booklet.core.findings import Location
+
+if TYPE_CHECKING:
+    from weasyprint.images import RasterImage
 
 MAX_DATA_URL = 64 * 1024
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -131,3 +136,19 @@ def _needles(url: str) -> list[str]:
         if len(name) >= 3:
             out.append(name)
     return out
+
+
+def stand_ins_replaced(stand_ins: list[tuple[RasterImage, Pending]], timeout: float = 600) -> str | None:
+    """Point each image laid out from a stand-in (WeasyPrint's RasterImage and its Pending) at its
+    converted file, once written: the PDF then embeds the file as if it had been laid out from it.
+    Returns None, or why an image cannot be had."""
+    from weasyprint.images import LazyLocalImage
+
+    deadline = time.monotonic() + timeout
+    for image, item in stand_ins:
+        while not item.target.is_file():
+            if item.failed.is_file() or time.monotonic() > deadline:
+                return f"image {item.ref} could not be converted"
+            time.sleep(0.01)
+        image.image_data = LazyLocalImage(str(item.target))
+    return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from booklet.content.model import Edition
 from booklet.core.findings import Report, relative
 from booklet.engine.fetcher import ConfinedFetcher, Origins, url_in_message
+from booklet.engine.patches import install
 from booklet.engine.session import font_configuration, parsed_css
 
 STYLE_ORDER = ("variables.css", "pages.css", "type.css", "blocks.css", "contents.css", "typeset.css")
@@ -70,13 +71,7 @@ def render_document(
     """
     from weasyprint import HTML
 
-    from booklet.engine.patches import fontsubset
-    from booklet.engine.patches.justify import install
-
-    fontsubset.install()
-    unsupported = install()
-    if unsupported:
-        report.warning("typeset.unsupported", unsupported)
+    install()  # every patch, behind the version gate
     fetcher = ConfinedFetcher(root.resolve())
     url_fetcher = fetcher.make()
     font_config = font_configuration()

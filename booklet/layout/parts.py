@@ -32,12 +32,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from booklet.assets.photos import PENDING, stand_ins_replaced
+from booklet.assets.photos import PENDING
 from booklet.content.rows import pieces
 from booklet.core.files import read_json, remember, remember_json
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.core.parallel import release_freed_memory
 from booklet.core.resources import code_files, package_name
+from booklet.engine.fetcher import stand_ins_replaced
 from booklet.engine.patches import fontsubset
 
 if TYPE_CHECKING:

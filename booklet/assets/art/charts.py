@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from booklet.assets.art.palette import Palette
+from booklet.assets.theme import Palette
 from booklet.content.chars import is_cjk
 from booklet.content.model import Book, Chart, Table
 

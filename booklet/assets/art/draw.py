@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from booklet.assets.art.charts import ChartError, draw_chart
 from booklet.assets.art.maps import MapError, boundaries_available, draw_map
-from booklet.assets.art.palette import Palette
+from booklet.assets.theme import Palette
 from booklet.content.model import Book, Chart, Map, Placed
 from booklet.core.files import remember
 from booklet.core.findings import Location, Report

@@ -20,7 +20,7 @@ from importlib import resources
 
 from markupsafe import Markup, escape
 
-from booklet.assets.art.palette import Palette
+from booklet.assets.theme import Palette
 from booklet.content.model import Map
 
 WIDTH = 170.0  # mm, the text column

@@ -17,7 +17,6 @@ Any other WeasyPrint version is left alone.
 
 from __future__ import annotations
 
-SUPPORTED_MAJOR = "70."
 ORIGINAL: dict[str, object] = {}  # WeasyPrint's own functions, for the tests' comparison
 DROP_TABLES = (
     b"BASE",
@@ -34,22 +33,36 @@ DROP_TABLES = (
 )
 
 
-def install() -> bool:
-    """Patch WeasyPrint's Font once; False when the version is not the supported one."""
-    import weasyprint
+def install() -> None:
+    """Patch WeasyPrint's Font once (the version is checked by engine.patches.install)."""
     from weasyprint.pdf import fonts
 
-    if not weasyprint.__version__.startswith(SUPPORTED_MAJOR):
-        return False
-    if getattr(fonts.Font, "booklet_patch", False):
-        return True
+    if installed():
+        return
     ORIGINAL.update(init=fonts.Font.__init__, subset=fonts.Font._harfbuzz_subset, clean=fonts.Font.clean)
     fonts.Font.__init__ = _lazy_file_content(fonts.Font.__init__)
     fonts.Font.file_content = property(_file_content, _set_file_content)
     fonts.Font._harfbuzz_subset = _subset_once
     fonts.Font.clean = _clean
     fonts.Font.booklet_patch = True
-    return True
+
+
+def uninstall() -> None:
+    """WeasyPrint's own Font back (faces already shared stay loaded: they are only a cache)."""
+    from weasyprint.pdf import fonts
+
+    if not installed():
+        return
+    fonts.Font.__init__ = ORIGINAL["init"]
+    fonts.Font._harfbuzz_subset = ORIGINAL["subset"]
+    fonts.Font.clean = ORIGINAL["clean"]
+    del fonts.Font.file_content, fonts.Font.booklet_patch
+
+
+def installed() -> bool:
+    from weasyprint.pdf import fonts
+
+    return bool(getattr(fonts.Font, "booklet_patch", False))
 
 
 def _lazy_file_content(original_init):

@@ -23,13 +23,12 @@ from dataclasses import dataclass
 
 from booklet.content.chars import is_cjk
 
-SUPPORTED_MAJOR = "70."
 SPACES = " \u00a0"
 # Pairs that must never be pulled apart (a two-em dash, an ellipsis).
 UNBREAKABLE = {("—", "—"), ("…", "…"), ("─", "─")}
 GAP_CLASSES = ("cjk-gap-l", "cjk-gap-r")
 
-_installed: bool | None = None
+ORIGINAL: dict[str, object] = {}  # WeasyPrint's own functions while the patch is installed
 
 
 def gap_after(left: str, right: str | None) -> bool:
@@ -304,22 +303,34 @@ def _draw_first_line(original):
 # ---------------------------------------------------------------- installation
 
 
-def install() -> str | None:
-    """Patch WeasyPrint once. Returns None when active, else why it is not (for a warning)."""
-    global _installed
-    import weasyprint
+def install() -> None:
+    """Patch WeasyPrint once (the version is checked by engine.patches.install)."""
     from weasyprint.draw import text as draw_text
     from weasyprint.layout import inline
 
-    if not weasyprint.__version__.startswith(SUPPORTED_MAJOR):
-        _installed = False
-        return (
-            f"WeasyPrint {weasyprint.__version__} is not the supported 70.x: Chinese text is not "
-            "justified between characters (set ragged)"
-        )
     if not getattr(inline.text_align, "booklet_patch", False):
+        ORIGINAL["text_align"] = inline.text_align
         inline.text_align = _text_align(inline.text_align)
     if not getattr(draw_text.draw_first_line, "booklet_patch", False):
+        ORIGINAL["draw_first_line"] = draw_text.draw_first_line
         draw_text.draw_first_line = _draw_first_line(draw_text.draw_first_line)
-    _installed = True
-    return None
+
+
+def uninstall() -> None:
+    """WeasyPrint's own line alignment and text drawing back."""
+    from weasyprint.draw import text as draw_text
+    from weasyprint.layout import inline
+
+    if "text_align" in ORIGINAL:
+        inline.text_align = ORIGINAL.pop("text_align")
+    if "draw_first_line" in ORIGINAL:
+        draw_text.draw_first_line = ORIGINAL.pop("draw_first_line")
+
+
+def installed() -> bool:
+    from weasyprint.draw import text as draw_text
+    from weasyprint.layout import inline
+
+    return bool(getattr(inline.text_align, "booklet_patch", False)) and bool(
+        getattr(draw_text.draw_first_line, "booklet_patch", False)
+    )

@@ -1,4 +1,5 @@
-"""The theme's colours and fonts for the art the build draws (SVG), read from the print CSS.
+"""The theme's variables the Python needs, read from the print CSS: the colours and fonts of the
+art the build draws (SVG), and the page geometry the photos are sized for.
 
 WeasyPrint does not apply the page's CSS to inline SVG, so the art cannot say
 `var(--color-accent)`. Instead the same custom properties are read from the stylesheets
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import escape
 
-_DECLARATION = re.compile(r"(--(?:color|font)-[a-z0-9-]+)\s*:\s*([^;}]+)")
+from booklet.core.resources import PACKAGE_STYLES
+
 _HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _CMYK = re.compile(r"^device-cmyk\(\s*([^)]*)\)$")
 
@@ -54,15 +56,73 @@ class Palette:
         return tint(self[name], strength)
 
 
-def read_palette(css_texts: list[str]) -> Palette:
-    values = dict(DEFAULTS)
+def theme_variables(css_texts: list[str], kinds: str = "color|font") -> dict[str, str]:
+    """The custom properties `--<kind>-…` the stylesheets declare (the last declaration wins)."""
+    declaration = re.compile(rf"(--(?:{kinds})-[a-z0-9-]+)\s*:\s*([^;}}]+)")
+    values = {}
     for text in css_texts:
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-        for name, value in _DECLARATION.findall(text):
+        for name, value in declaration.findall(text):
             value = value.strip()
             if value and "var(" not in value:
                 values[name] = value
-    return Palette(values)
+    return values
+
+
+def read_palette(css_texts: list[str]) -> Palette:
+    return Palette({**DEFAULTS, **theme_variables(css_texts)})
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The page and figure geometry the photos are converted for, in mm (and shares of the measure),
+    from the theme's `--page-…`, `--figure-…`, `--gallery-…` and `--picture-…` variables."""
+
+    margin_inner: float
+    margin_outer: float
+    row_gap: float  # between the figures of a row
+    third: float  # a third-width figure's share of the measure
+    gallery_2: float  # a gallery item's share, two columns
+    gallery_3: float  # and three
+    picture_max: float  # a full-width picture's height cap
+    picture_max_small: float  # a half, third or gallery picture's
+
+    def measure(self, trim_width: float) -> float:
+        return trim_width - self.margin_inner - self.margin_outer
+
+
+GEOMETRY = {  # field → the variable that sets it
+    "margin_inner": "--page-margin-inner",
+    "margin_outer": "--page-margin-outer",
+    "row_gap": "--figure-row-gap",
+    "third": "--figure-third",
+    "gallery_2": "--gallery-2",
+    "gallery_3": "--gallery-3",
+    "picture_max": "--picture-max-height",
+    "picture_max_small": "--picture-max-height-small",
+}
+
+
+def read_geometry(css_texts: list[str]) -> Geometry:
+    """The geometry the stylesheets set. A variable they lack, or set to what is not a plain length
+    (a calc(), say), comes from the package's theme: the photos are then converted for its sizes."""
+    kinds = "page|figure|gallery|picture"
+    theme = theme_variables([(PACKAGE_STYLES / "variables.css").read_text(encoding="utf-8")], kinds)
+    given = theme_variables(css_texts, kinds)
+    lengths = {}
+    for field_name, variable in GEOMETRY.items():
+        length = _length(given.get(variable, ""))
+        lengths[field_name] = length if length is not None else _length(theme[variable])
+    return Geometry(**lengths)
+
+
+def _length(text: str) -> float | None:
+    """A length in mm, or a percentage as a share (31% → 0.31); None if it is neither."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|px|%)\s*", text)
+    if match is None:
+        return None
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96, "%": 0.01}[unit]
 
 
 def tint(colour: str, strength: float) -> str:
