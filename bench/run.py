@@ -214,7 +214,9 @@ def profile(phase: str, project: Path) -> Path:
     import cProfile
     import pstats
 
-    from booklet.app.build import Options, build, check
+    from booklet.app.build import build
+    from booklet.app.check import check
+    from booklet.app.project import Options
 
     options = Options(edition_file=project / "booklet.yaml", output=project / "dist" / "profile.pdf")
     target = DIST / f"bench-{phase}.prof"

@@ -14,7 +14,9 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from booklet.app.build import INTERRUPTED, Options, Result, build, check
+from booklet.app.build import build
+from booklet.app.check import check
+from booklet.app.project import INTERRUPTED, Options, Result
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.core.profiles import PROFILES
 from booklet.engine.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
@@ -79,7 +81,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--strict", action="store_true", help="press run: missing images and preflight failures are errors"
     )
     outputs = parser.add_mutually_exclusive_group()
-    for profile in PROFILES.values():  # one flag per output profile (profiles.py)
+    for profile in PROFILES.values():  # one flag per output profile (core/profiles.py)
         outputs.add_argument(
             f"--{profile.name}",
             dest="profile",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from booklet.app.build import Options, check
+from booklet.app.check import check
+from booklet.app.project import Options
 
 from .conftest import REPO
 

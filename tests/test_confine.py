@@ -83,7 +83,7 @@ def test_the_url_a_log_line_is_about(message, url):
     ],
 )
 def test_inline_markup_keeps_four_tags_and_escapes_the_rest(text, html):
-    assert re.sub(r"</?span[^>]*>", "", str(inline(text))) == html  # cjk.py's layout spans aside
+    assert re.sub(r"</?span[^>]*>", "", str(inline(text))) == html  # html/spans.py's layout spans aside
 
 
 @pytest.mark.parametrize(

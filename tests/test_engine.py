@@ -155,7 +155,7 @@ def test_weasyprint_logs_a_failed_resource_as_the_engine_parses_it(tmp_path):
 
 
 def test_the_progress_lines_the_limits_watch_are_logged():
-    """limits.py reads WeasyPrint's progress messages: their text is part of what the engine uses."""
+    """engine/limits.py reads WeasyPrint's progress messages: their text is part of what the engine uses."""
     from weasyprint import HTML
 
     seen = []

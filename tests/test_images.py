@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from booklet.app.build import Options, build, check
+from booklet.app.build import build
+from booklet.app.check import check
+from booklet.app.project import Options
 from booklet.assets import photos as images
 from booklet.assets.inspect import ImageProblem, inspect_image, inspect_images_cached
 from booklet.assets.photos import Placement, Settings, convert, prepare_images

@@ -1,4 +1,4 @@
-"""The book laid out part by part (parts.py, assemble.py) is the book laid out at once."""
+"""The book laid out part by part (layout/parts.py, pdf/join.py) is the book laid out at once."""
 
 from __future__ import annotations
 
@@ -143,7 +143,8 @@ def _same(ours, theirs, glyph: str) -> bool:
 def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_book(project, monkeypatch):
     import pikepdf
 
-    from booklet.app.build import Options, build
+    from booklet.app.build import build
+    from booklet.app.project import Options
     from booklet.pdf import join as assemble
 
     three_chapters(project)
@@ -197,3 +198,27 @@ def test_the_preflight_fails_a_font_whose_program_was_never_embedded(project, tm
         pdf.save(broken)
     fonts = next(check for check in preflight(broken, press=True, bleed=True).checks if check.name == "fonts")
     assert fonts.status == "fail" and "not embedded" in " ".join(fonts.details)
+
+
+def test_the_code_digest_covers_every_module_of_every_stage(tmp_path, monkeypatch):
+    """Cached parts must not survive a change to any module, however deep in the package."""
+    import shutil
+
+    from booklet.core import resources
+    from booklet.layout.cache import code_digest
+
+    copy = tmp_path / "booklet"
+    shutil.copytree(resources.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(resources, "PACKAGE", copy)
+    before = code_digest("print")
+    names = [resources.package_name(path) for path in resources.code_files()]
+    assert "engine/patches/justify.py" in names and "html/templates/book.html" in names
+    for name in ("engine/patches/justify.py", "core/files.py", "html/templates/book.html"):
+        path = copy / name
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert code_digest("print") != before, name
+        path.write_bytes(original)
+    assert code_digest("print") == before
+    (copy / "engine" / "engine/render.py").rename(copy / "engine" / "renderer.py")  # a move is a change too
+    assert code_digest("print") != before

@@ -255,7 +255,8 @@ def test_a_theme_override_restyles_the_map_and_charts(project):
     project.edition("chapters/01-test.yaml")
     with (project.root / "styles/variables.css").open("a", encoding="utf-8") as css:
         css.write(":root { --color-accent: #0a6e4f; }\n")
-    from booklet.app.build import Options, check
+    from booklet.app.check import check
+    from booklet.app.project import Options
 
     result = check(Options(project.root / "booklet.yaml"))
     assert not result.report.errors

@@ -1,4 +1,5 @@
-"""load → validate → assets → images → html → render → press finish → preflight → atomic write."""
+"""`booklet build`: check → photos converted beside the layout of the parts → joined → press finish →
+preflight → the PDF and its sidecars written whole."""
 
 from __future__ import annotations
 
@@ -8,135 +9,48 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-from booklet.assets.collect import Assets, collect_assets, decode_remaining, draw_art
-from booklet.assets.photos import Conversion, ImageStats, Settings
+from booklet.app.check import check
+from booklet.app.project import (
+    Options,
+    Progress,
+    Result,
+    choose_profile,
+    not_interrupted,
+    project_root,
+    theme_dir,
+)
+from booklet.assets.art.codes import draw_ean13
+from booklet.assets.art.draw import draw_art
+from booklet.assets.collect import Assets, decode_remaining
+from booklet.assets.photos import Conversion, Settings
 from booklet.assets.theme import read_geometry, read_palette
-from booklet.checks.editorial import run_checks
-from booklet.checks.fonts import FontFile, check_coverage
-from booklet.content.isbn import draw_ean13
+from booklet.checks.fonts import FontFile
 from booklet.content.model import Book
-from booklet.content.script import convert_book
-from booklet.content.validate import load_book
 from booklet.core.files import output_lock, temporary, write_output
-from booklet.core.findings import BuildError, ContentError, Location, Report
+from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
-from booklet.core.profiles import DEFAULT_PROFILE, PROFILES, Profile
-from booklet.core.resources import PACKAGE_STYLES
+from booklet.core.profiles import Profile
 from booklet.engine.fetcher import Origins, image_origins
-from booklet.engine.limits import Limits, render_limits
+from booklet.engine.limits import render_limits
 from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
 from booklet.html.document import render_html
-from booklet.layout import parts
+from booklet.layout.book import Parts, lay_out_book
+from booklet.layout.cache import code_digest, prune
 from booklet.layout.folios import report_reserved
+from booklet.layout.parts import BACK, Context, PartStep
 from booklet.pdf import join as assemble
 from booklet.pdf import press
 from booklet.pdf.audit import Audit, AuditStep, audit_document
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
-from booklet.pdf.preflight import Preflight, preflight
+from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
-from booklet.proof.stamp import Layout, ProofStep, Stamper
+from booklet.proof.stamp import ProofStep, Stamper
 
-Progress = Callable[[str], None]
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
-INTERRUPTED = threading.Event()  # set by the command line's SIGINT/SIGTERM handler
-
-
-def _not_interrupted() -> None:
-    """Raise if the build was interrupted, even if the interrupt's exception was lost on the way."""
-    if INTERRUPTED.is_set():
-        raise KeyboardInterrupt
-
-
-@dataclass
-class Options:
-    edition_file: Path
-    output: Path | None = None
-    strict: bool = False
-    profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
-    html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
-    limits: Limits = Limits()  # time and memory for layout and PDF writing
-    audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
-    jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
-
-
-@dataclass
-class Result:
-    report: Report = field(default_factory=Report)
-    book: Book | None = None
-    assets: Assets | None = None
-    html: str | None = None
-    output: Path | None = None
-    pages: int = 0
-    seconds: float = 0.0
-    profile: str | None = None
-    images: ImageStats | None = None
-    preflight: Preflight | None = None
-    audit: Audit | None = None
-    fonts: list[FontFile] = field(default_factory=list)
-    proof: Layout | None = None  # of a proof build
-    proof_report: Path | None = None
-    proof_stamper: Stamper | None = None
-
-
-def project_root(edition_file: Path) -> Path:
-    """The folder holding booklet.yaml (or styles/) at or above the edition file."""
-    folder = edition_file.resolve().parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / "booklet.yaml").is_file() or (candidate / "styles").is_dir():
-            return candidate
-    return folder
-
-
-def default_output(edition_file: Path, root: Path) -> Path:
-    return PROFILES[DEFAULT_PROFILE].output(edition_file, root)
-
-
-def choose_profile(options: Options, book: Book, report: Report) -> Profile | None:
-    """The flag's profile, else the edition's `profile:`, else print."""
-    name = options.profile or book.edition.profile or DEFAULT_PROFILE
-    if name in PROFILES:
-        return PROFILES[name]
-    report.error(
-        "edition.profile",
-        f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}",
-        location=Location(book.edition_path),
-        field="profile",
-    )
-    return None
-
-
-def check(options: Options, progress: Progress = lambda _: None, *, decode: bool = True) -> Result:
-    """Validate content and assets; no PDF. With decode=False (a build) the photos not checked
-    before have their headers read; the image pipeline decodes them."""
-    result = Result()
-    started = time.perf_counter()
-    root = project_root(options.edition_file)
-    progress("loading content")
-    book = load_book(options.edition_file, root, result.report)
-    if book is not None:
-        book = convert_book(book)  # the edition's script (zh-Hans editions); sources stay Traditional
-    result.book = book
-    if book is not None:
-        for chapter in book.chapters:
-            progress(f"checked {chapter.path}")
-        progress("proofreading checks")
-        values = run_checks(book, root, result.report)
-        progress("checking font coverage")
-        result.fonts = check_coverage(book, result.report, values)
-        progress("checking images")
-        palette = read_palette(
-            stylesheets(_styles_dir(root), book.edition)
-        )  # the art takes the theme's colours
-        result.assets = collect_assets(
-            book, root, result.report, strict=options.strict, palette=palette, decode=decode
-        )
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
@@ -157,7 +71,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     result.profile = profile.name
     output = options.output or profile.output(options.edition_file, root)
     progress(f"preparing images for {profile.name} ({profile.colour.upper()}, {profile.ppi} ppi)")
-    styles_dir = _styles_dir(root)
+    styles_dir = theme_dir(root)
     css = stylesheets(
         styles_dir,
         book.edition,
@@ -169,7 +83,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
         assets.art.update(draw_art(book, read_palette(css), Report()))
-    context = parts.Context(
+    context = Context(
         book=book,
         assets=assets,
         profile=profile,
@@ -180,7 +94,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         in_process=not profile.parallel,
         steps=_part_steps(profile, options, book, icc, styles_dir),
         cache=root / ".cache" / "parts",
-        code=parts.code_digest(
+        code=code_digest(
             profile.name,
             repr(sorted(profile.pdf_options.items())),
             hashlib.sha256(icc).hexdigest(),
@@ -197,12 +111,12 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         decode_remaining(book, assets, root, result.report, strict=options.strict)
         if result.report.errors:
             raise ContentError(result.report)
-        _not_interrupted()
+        not_interrupted()
         reserved = {k: v for part in laid.in_order() for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
-        if laid.blanks_before.get(parts.BACK):
+        if laid.blanks_before.get(BACK):
             progress(
-                f"added {laid.blanks_before[parts.BACK]} blank pages for a multiple of {book.edition.page_multiple}"
+                f"added {laid.blanks_before[BACK]} blank pages for a multiple of {book.edition.page_multiple}"
             )
         if result.report.errors:
             raise ContentError(result.report)
@@ -268,7 +182,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 )
                 failure.preflight = result.preflight  # type: ignore[attr-defined]
                 raise failure
-            _not_interrupted()
+            not_interrupted()
             if isinstance(pdf, Path):
                 commit_pdf(pdf, output, pages=result.pages)
             else:
@@ -292,20 +206,29 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         _write_manifest(book, root, styles_dir, profile, assets, outputs)
     if not context.in_process:
         used = {path for part in laid.in_order() for path in (part.pdf, part.pdf.with_suffix(".part"))}
-        parts.prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
+        prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
     result.output = output
     result.seconds = time.perf_counter() - started
     if profile.name == "proof":
         progress("writing the proof report")
-        result.proof_report = write_proof_report(result, options.edition_file, root)
+        result.proof_report = write_proof_report(
+            output,
+            book,
+            result.report,
+            result.proof,
+            result.pages,
+            result.seconds,
+            options.edition_file,
+            root,
+        )
     return result
 
 
 def _part_steps(
     profile: Profile, options: Options, book: Book, icc: bytes, styles_dir: Path
-) -> list[parts.PartStep]:
+) -> list[PartStep]:
     """What each part gets in its worker, in order: press finish, typographic audit, proof reading."""
-    steps: list[parts.PartStep] = []
+    steps: list[PartStep] = []
     if profile.press:
         palette = press.parse_palette(styles_dir)
         steps.append(press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition)))
@@ -317,12 +240,12 @@ def _part_steps(
 
 
 def _lay_out_beside(
-    context: parts.Context, options: Options, conversion: Conversion, result: Result, progress: Progress
-) -> parts.Parts:
+    context: Context, options: Options, conversion: Conversion, result: Result, progress: Progress
+) -> Parts:
     """The parts laid out while the photos are converted; the images' findings come first."""
     layout = Report()
     try:
-        laid = parts.lay_out_book(
+        laid = lay_out_book(
             context,
             options.jobs,
             layout,
@@ -374,7 +297,7 @@ def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path, code: 
     return finish
 
 
-def _joined_audit(laid: parts.Parts) -> Audit:
+def _joined_audit(laid: Parts) -> Audit:
     """The parts' audits as one, their pages numbered in the book."""
     joined = Audit()
     offset = 0
@@ -413,7 +336,3 @@ def _write_manifest(
 def _hash_quietly(path: Path) -> None:
     with contextlib.suppress(OSError):
         sha256_file(path)
-
-
-def _styles_dir(root: Path) -> Path:
-    return root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES

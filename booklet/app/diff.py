@@ -20,11 +20,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from booklet.app.build import Options, check, project_root
+from booklet.app.check import check
+from booklet.app.project import Options, project_root, theme_dir
 from booklet.content.model import Book, Chapter, Edition, Placed, Strict, Table
 from booklet.core.files import write_output
 from booklet.core.findings import BuildError, ContentError, Report
-from booklet.core.resources import PACKAGE_STYLES
 from booklet.engine.boxes import children, is_text, page_box
 from booklet.engine.render import render_document, stylesheets
 from booklet.html.document import make_environment, render_html
@@ -307,9 +307,8 @@ def lay_out(edition_file: Path) -> tuple[Book, list[PageText]]:
     root = project_root(edition_file)
     assert result.assets is not None
     html = render_html(result.book, result.assets)
-    styles_dir = root / "styles" if (root / "styles").is_dir() else PACKAGE_STYLES
     report = Report()
-    document = render_document(html, stylesheets(styles_dir, result.book.edition), root, report)
+    document = render_document(html, stylesheets(theme_dir(root), result.book.edition), root, report)
     return result.book, page_texts(document)
 
 

@@ -22,7 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from booklet.app.build import Options, build, project_root
+from booklet.app.build import build
+from booklet.app.project import Options, project_root
 from booklet.core.findings import BuildError, Finding
 from booklet.proof.stamp import proof_output
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from booklet.assets.art.draw import draw_art
 from booklet.assets.inspect import (
     SUFFIXES,
     ImageProblem,
@@ -18,7 +19,7 @@ from booklet.assets.inspect import (
     inspect_images_cached,
 )
 from booklet.assets.theme import Palette
-from booklet.content.model import Book, Chart, Clipping, Gallery, ImageRef, Map, NewsClip, Placed
+from booklet.content.model import Book, Clipping, Gallery, ImageRef, Placed
 from booklet.core.findings import Report
 
 DEFAULT_RATIO = 2 / 3  # height / width of a placeholder
@@ -98,25 +99,6 @@ def _report_unusable(book: Book, images: dict[str, Image], report: Report, stric
                     report.error("image.invalid", f"image {ref}: {image.problem}", **where)
 
 
-def draw_art(book: Book, palette: Palette, report: Report) -> dict[str, Markup]:
-    """The vector art the build makes (cover ornament, maps, charts, QR codes) in the palette's colours."""
-    from booklet.assets.art import draw as artwork
-
-    art: dict[str, Markup] = {"cover": artwork.draw_cover_art(palette)}
-    for placed in book.all_blocks():
-        if isinstance(placed.block, (Map, Chart)):
-            drawn = artwork.draw_block(placed, book, palette, report)
-            if drawn is not None:
-                art[block_key(placed)] = drawn
-        if isinstance(placed.block, NewsClip) and placed.block.video_url:
-            art[block_key(placed)] = draw_qr(placed.block.video_url)
-    return art
-
-
-def block_key(placed: Placed) -> str:
-    return f"{placed.path}:{placed.line}"
-
-
 def _loc(placed: Placed):
     from booklet.core.findings import Location
 
@@ -165,13 +147,3 @@ def _locate(ref: str, root: Path) -> Image | tuple[Path, str]:
     if not real.is_file():
         return Image(ref, None, DEFAULT_RATIO, "not a regular file")
     return real, SUFFIXES[suffix]
-
-
-# ---------------------------------------------------------------- art
-
-
-def draw_qr(url: str) -> Markup:
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(scale=1, border=0, dark="#000", omitsize=True)
-    return Markup(svg)

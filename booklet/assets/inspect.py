@@ -84,7 +84,7 @@ def sniff(head: bytes) -> str | None:
 def inspect_image(real: Path, expected: str, root: Path, *, decode: bool = True) -> Inspection:
     """Check the regular file `real` (already resolved inside `root`) is a usable `expected` image.
     With decode=False a raster image's header alone is read (format, pixel cap): a build decodes
-    every photo it converts anyway (images.py), and refuses a damaged one then."""
+    every photo it converts anyway (assets/photos.py), and refuses a damaged one then."""
     size = real.stat().st_size
     if size == 0:
         raise ImageProblem("the file is empty")

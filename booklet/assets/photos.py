@@ -1,6 +1,6 @@
 """The image pipeline: every photo checked, colour-converted, resampled and cached, beside the layout.
 
-For each raster image the content places: the format (by magic bytes, in assets.py), the pixel
+For each raster image the content places: the format (by magic bytes, in assets/collect.py), the pixel
 size, the colour mode, an embedded ICC profile and the EXIF orientation are read; the image is
 turned upright, converted through LittleCMS (Pillow ImageCms) to CMYK for the output profile
 (print) or to sRGB (screen, proof), resampled to the profile's resolution at its largest placed
@@ -14,7 +14,7 @@ time, inode) in .cache/images/sources/, so finding an unchanged photo in the cac
 The conversions run in threads of the build's process (decoding, resampling, LittleCMS and JPEG
 encoding let go of the GIL) while the parts are laid out in the worker processes. The size and
 mode of each result are known from the source's header, so a part is laid out from a stand-in
-of the same (confine.py serves it) and waits for the converted file only to write its PDF, which
+of the same (engine/fetcher.py serves it) and waits for the converted file only to write its PDF, which
 embeds that file: the same bytes as a part laid out from it.
 
 An image under the profile's resolution at its placed size is a finding naming the file and its

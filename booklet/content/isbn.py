@@ -1,15 +1,8 @@
-"""ISBN-13: check digit validation, and the EAN-13 barcode as inline vector SVG."""
+"""ISBN-13: the digits of an ISBN and its check digit (the barcode is drawn in assets/art/codes.py)."""
 
 from __future__ import annotations
 
 import re
-
-from markupsafe import Markup
-
-# EAN-13 at 100 % magnification: 0.33 mm modules; bars a little shorter than the nominal
-# 22.85 mm, as books print them, with the digits below.
-MODULE_MM = 0.33
-BAR_HEIGHT_MM = 18.0
 
 
 def isbn_digits(text: str) -> str:
@@ -34,36 +27,3 @@ def isbn13_problem(text: str) -> str | None:
 def check_digit(first12: str) -> str:
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
     return str((10 - total % 10) % 10)
-
-
-def draw_ean13(isbn: str, font_family: str = "DejaVu Sans") -> Markup:
-    """The ISBN as an EAN-13 barcode, black bars on a white ground, as inline SVG."""
-    import barcode
-    from barcode.writer import SVGWriter
-
-    digits = isbn_digits(isbn)
-    code = barcode.get("ean13", digits[:12], writer=SVGWriter())
-    svg = code.render(
-        {
-            "module_width": MODULE_MM,
-            "module_height": BAR_HEIGHT_MM,
-            "quiet_zone": 3.63,
-            "font_size": 8,
-            "text_distance": 3.5,
-            "background": "white",
-            "foreground": "black",
-            "compress": True,
-        }
-    ).decode("utf-8")
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<!--.*?-->", "", svg)
-    svg = svg.replace("<svg ", f'<svg class="isbn-barcode" role="img" aria-label="ISBN {digits}" ', 1)
-    # presentation attributes, not style="" (which the HTML cascade would also read), and no ids
-    svg = svg.replace(' id="barcode_group"', "")
-    svg = re.sub(r'style="fill:(\w+);?"', r'fill="\1"', svg)
-    svg = re.sub(
-        r'style="fill:(\w+);font-size:([\d.]+pt);text-anchor:middle;"',
-        rf'fill="\1" font-size="\2" text-anchor="middle" font-family="{font_family}"',
-        svg,
-    )
-    return Markup(svg)

@@ -1,7 +1,7 @@
 """The content model: typed, frozen, layout-free.
 
 Block classes validate what a chapter file may say (field names are the YAML keys).
-Numbering, anchors and source lines are added when the model is built (validate.py),
+Numbering, anchors and source lines are added when the model is built (content/validate.py),
 so templates compute nothing.
 """
 
@@ -355,7 +355,7 @@ class Edition(Strict):
     profile: str | None = None
     icc_profile: str | None = None
     page_multiple: Literal[4, 8, 16] = 4
-    # the first edition's pagination (pagination.py): chapter file stem or section anchor → start page
+    # the first edition's pagination (layout/folios.py): chapter file stem or section anchor → start page
     page_plan: dict[str, int] = {}
 
     @field_validator("isbn")

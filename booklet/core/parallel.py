@@ -65,3 +65,13 @@ def _worker_signals() -> None:
     """Ctrl-C is the parent's to handle (it cancels the pool); SIGTERM ends a worker at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def worker_start() -> None:
+    """A worker leaves Ctrl-C and SIGTERM to its parent, and dies with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -54,7 +54,7 @@ register(
         ppi=300,
         bleed=True,
         # WeasyPrint then writes DeviceCMYK as the default colour space (transparency groups);
-        # the press finisher (press.py) adds the ICC output intent and the PDF/X-4 metadata.
+        # the press finisher (pdf/press.py) adds the ICC output intent and the PDF/X-4 metadata.
         pdf_options={"output_intent": "device-cmyk", "pdf_version": "1.6"},
     )
 )

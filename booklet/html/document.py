@@ -32,8 +32,8 @@ def _environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["group_blocks"] = group_blocks
-    env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (cjk.py)
-    env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (markup.py)
+    env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (html/spans.py)
+    env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (content/markup.py)
     env.filters["plain"] = plain
     return env
 

@@ -5,7 +5,7 @@ characters are exactly the source's (no space is ever inserted):
 
 - `cjk-gap-l` / `cjk-gap-r`: a Latin or digit run between Han characters gets a quarter-em
   margin on the side that touches a Han character (CSS `text-autospace`); where the source
-  already has a space there, none is added. typeset.py drops such a margin at a line's edge.
+  already has a space there, none is added. engine/patches/justify.py drops such a margin at a line's edge.
 - `cjk-halt`: the first of two adjacent full-width punctuation marks (`」。`, `）、`) is set
   half-width with the font's `halt` feature, as in the printed book.
 - `cjk-tail`: the last two characters of a paragraph (with the punctuation after them) do

@@ -1,45 +1,31 @@
-"""The book laid out part by part — front matter, each chapter's head, each section, back matter —
-in parallel worker processes, each part remembered.
+"""One part of the book — the front matter, a chapter's head, a section, the back matter — laid
+out as a document of its own, its PDF written and remembered.
 
-Chapters open on right-hand pages and sections on left-hand pages, so each can be laid out as a
-document of its own: its first page counts from its start folio (`@page :first { counter-reset }`;
-a part opening on the left is laid out behind a lead page that is dropped), a section's running
-head names its chapter, and nothing else in it depends on the other parts. The workers lay the
-parts out side by side (the longest first), write each one's PDF (press finish, typographic audit
-and the proof's layout reading included) and remember it in `.cache/parts` under a key of
-everything it was made from, so an edit lays out only the part it touches. The front matter comes
-last, when every heading's folio is known (the contents print them); then `assemble.py` joins the
-parts. `tests/test_parts.py` checks that the pages are those of the whole book laid out at once.
-
-Start folios are guessed (the page plan's, else the last build's, else counted) and checked once
-the parts are back; a part that starts elsewhere is laid out again — a part on the same side has
-the same content pages wherever it starts, so one more round settles it. Pages reserved to keep
-the page plan (pagination.py) stand at the end of the part before the heading they push.
+Its first page counts from its start folio (`@page :first { counter-reset }`; a part opening on
+the left is laid out behind a lead page that is dropped), a section's running head names its
+chapter, and nothing else in it depends on the other parts. In its worker the part's PDF is
+written, given the later stages' steps (press finish, typographic audit, the proof's reading of
+the layout: `PartStep`), and remembered in `.cache/parts` under a key of everything it was made
+from (cache.py), so an edit lays out only the parts it touches. book.py lays out them all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
-import multiprocessing
 import os
 import pickle
-import signal
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from booklet.assets.photos import PENDING
-from booklet.content.rows import pieces
 from booklet.core.files import read_json, remember, remember_json
 from booklet.core.findings import BuildError, Finding, Report
-from booklet.core.parallel import release_freed_memory
-from booklet.core.resources import code_files, package_name
 from booklet.engine.fetcher import stand_ins_replaced
 from booklet.engine.patches import fontsubset
+from booklet.layout.cache import digest
+from booklet.layout.folios import chapter_of, is_section, planned_here, reserve_after
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -51,7 +37,6 @@ if TYPE_CHECKING:
     from booklet.engine.limits import Limits
 
 FRONT, BACK = "front", "back"
-CACHE_VERSION = "3"  # 3: the package in stage subpackages (pickles name the new modules)
 
 
 class PartStep(Protocol):
@@ -99,11 +84,19 @@ class PartResult:
     cached: bool = False
     nested: bool = False  # a section: its bookmarks go under its chapter's
     folios: dict[str, int] | None = None  # the front matter: the folios its contents were given
-    fonts: dict[str, list[int]] = field(default_factory=dict)  # shared face → glyphs (fontsubset.py)
+    fonts: dict[str, list[int]] = field(
+        default_factory=dict
+    )  # shared face → glyphs (engine/patches/fontsubset.py)
     failure: tuple[str, int] | None = None  # (message, exit code) of a BuildError
 
 
-_CONTEXT: Context | None = None
+_CONTEXT: Context | None = None  # module-level: the forked workers see it
+
+
+def use_context(context: Context) -> None:
+    """What every part of this build needs; set before the workers fork."""
+    global _CONTEXT
+    _CONTEXT = context
 
 
 # ---------------------------------------------------------------- one part
@@ -136,7 +129,7 @@ def part_css(context: Context, name: str, start: int, lead: bool) -> str:
     css = (
         f"@page :first {{ counter-reset: page {first}; }}\n.part-lead {{ page: front; break-after: page; }}\n"
     )
-    chapter = _chapter(context.book, name)
+    chapter = chapter_of(context.book, name)
     if chapter is not None and name != chapter.anchor:
         css += f"html {{ string-set: chapter {css_string(f'{chapter.numeral}．{chapter.title}')}; }}\n"
     return css
@@ -146,7 +139,7 @@ def lay_out(name: str, start: int, lead: bool, folios: dict[str, int] | None = N
     """Lay out one part (in a worker, or in-process); never raises for content: findings are returned."""
     context = _CONTEXT
     assert context is not None
-    result = PartResult(name, start, lead, nested=_is_section(_CONTEXT.book, name), folios=folios)
+    result = PartResult(name, start, lead, nested=is_section(_CONTEXT.book, name), folios=folios)
     report = Report()
     try:
         _lay_out(context, result, report, folios)
@@ -228,12 +221,12 @@ def _plan(context: Context, result: PartResult, folios: dict[str, int] | None):
     """The planned folios the part decides, its key before pages are reserved, and the pages
     reserved last time for the same key (None: not known)."""
     wanted = (
-        _planned_here(context.book, result.name, context.book.edition.page_plan or {})
-        if _chapter(context.book, result.name)
+        planned_here(context.book, result.name, context.book.edition.page_plan or {})
+        if chapter_of(context.book, result.name)
         else {}
     )
     plain = part_html(context, result.name, result.start, result.lead, {}, folios)
-    plan_key = _digest(
+    plan_key = digest(
         context.code,
         plain,
         *context.css,
@@ -251,7 +244,7 @@ def remembered(name: str, start: int, lead: bool, folios: dict[str, int] | None 
     assert context is not None
     if context.in_process:
         return None
-    result = PartResult(name, start, lead, nested=_is_section(context.book, name), folios=folios)
+    result = PartResult(name, start, lead, nested=is_section(context.book, name), folios=folios)
     report = Report()
     _, plan_key, reserved = _plan(context, result, folios)
     if reserved is None or not _from_cache(context, result, report, plan_key, reserved):
@@ -262,7 +255,7 @@ def remembered(name: str, start: int, lead: bool, folios: dict[str, int] | None 
 
 def _part_key(context: Context, plan_key: str, reserved: dict[str, int]) -> str:
     steps = ",".join(step.name for step in context.steps)
-    return _digest(plan_key, json.dumps(reserved, sort_keys=True), f"steps={steps}")
+    return digest(plan_key, json.dumps(reserved, sort_keys=True), f"steps={steps}")
 
 
 def _from_cache(
@@ -314,171 +307,10 @@ def _read_pages(result: PartResult, document) -> None:
             result.anchors.setdefault(anchor, index)
 
 
-def _chapter(book, name: str):
-    """The chapter a part (its head or one of its sections) belongs to, or None (front, back)."""
-    return next(
-        (
-            chapter
-            for chapter in book.chapters
-            if name == chapter.anchor or any(name == section.anchor for section in chapter.sections)
-        ),
-        None,
-    )
-
-
-def _is_section(book, name: str) -> bool:
-    chapter = _chapter(book, name)
-    return chapter is not None and name != chapter.anchor
-
-
-def _following(book, name: str) -> str | None:
-    from booklet.content.rows import pieces
-
-    names = pieces(book)
-    index = names.index(name) if name in names else len(names)
-    return names[index + 1] if index + 1 < len(names) else None
-
-
-def opens_on(book, name: str) -> int:
-    """The parity of the folio a part opens on: chapters on the right (odd), sections on the left (even)."""
-    return 1 if any(chapter.anchor == name for chapter in book.chapters) else 0
-
-
-def first_folio(book, name: str, folio: int) -> int:
-    """The first folio at or after `folio` on the side `name` opens on."""
-    return folio + (folio % 2 != opens_on(book, name))
-
-
-def _planned_here(book, name: str, plan: dict[str, int]) -> dict[str, int]:
-    """The planned folio this part decides: the next part's (pages reserved at its end push it there)."""
-    following = _following(book, name)
-    return {following: plan[following]} if following in plan else {}
-
-
 def _reserve(
-    context: Context, result: PartResult, document, wanted: dict[str, int], report: Report
+    context: Context, result: PartResult, document: Document, wanted: dict[str, int], report: Report
 ) -> dict[str, int]:
-    """Pages to reserve at the end of this part so the next part starts on its planned folio."""
-    from booklet.layout.folios import reserve
-
-    book = context.book
-    following = _following(book, result.name)
-    if following is None:
-        return {}
-    end = result.start + len(document.pages) - 1
-    natural = {following: first_folio(book, following, end + 1)}
-    return reserve([following], natural, wanted, book, report)
-
-
-# ---------------------------------------------------------------- the whole book
-
-
-ProgressFn = Callable[[str], None]
-
-
-@dataclass
-class Parts:
-    front: PartResult
-    chapters: list[PartResult]  # every chapter head and section, in book order
-    back: PartResult
-    blanks_before: dict[str, int]  # part name → blank pages to put in front of it
-    folios: dict[str, int]  # anchor → folio
-
-    def in_order(self) -> list[PartResult]:
-        return [self.front, *self.chapters, self.back]
-
-
-def lay_out_book(
-    context: Context,
-    jobs: int,
-    report: Report,
-    progress: ProgressFn,
-    alongside: Callable[[], None] | None = None,
-) -> Parts:
-    """Every part laid out with its true start folio; findings added to `report` in book order.
-    `alongside` starts work in threads (the photos' conversion) once the workers have forked."""
-    global _CONTEXT
-    _CONTEXT = context
-    book = context.book
-    context.cache.mkdir(parents=True, exist_ok=True)
-    starts_file = context.cache / f"starts-{_digest(str(book.edition_path))[:16]}.json"
-    last_build = read_json(starts_file) or {}
-    remembered = last_build.get("starts", {})
-    remembered_size = last_build.get("pages", {})  # the longest parts go first
-    context.reserved_last = last_build.get("reserved", {})
-    plan = book.edition.page_plan or {}
-    names = pieces(book)
-    if not context.in_process:  # loaded before the workers fork: the parts leave their subsets to the join
-        fontsubset.share_faces([book.edition.fonts.body, book.edition.fonts.heading])
-    pool = _Pool(1 if context.in_process else jobs, progress, book)
-    try:
-        if alongside is not None:
-            pool.fork()  # before the threads start: a fork copies no thread
-            alongside()
-        pending: dict[str, int] = {}
-        folio = 1
-        for (
-            name
-        ) in names:  # guesses: last build's folio (the plan's may not hold), else the plan's, else next
-            pending[name] = first_folio(
-                book, name, max(remembered.get(name) or plan.get(name) or folio, folio)
-            )
-            folio = pending[name] + 1
-        # The front matter (its contents print every heading's folio) and the back matter are laid out
-        # alongside, as the last build left them, and again at the end if that has changed.
-        ends = []
-        if isinstance(last_build.get("folios"), dict):
-            ends.append((FRONT, 1, False, last_build["folios"]))
-        if isinstance(last_build.get("back"), list) and len(last_build["back"]) == 2:
-            ends.append((BACK, *last_build["back"], None))
-        done: dict[str, PartResult] = {}
-        while pending:
-            tasks = [(name, start, start % 2 == 0, None) for name, start in pending.items()] + ends
-            ends = []
-            for result in pool.run(sorted(tasks, key=lambda task: -remembered_size.get(task[0], 0))):
-                done[result.name] = result
-            pending = {}
-            folio = 1
-            for name in names:  # each part opens on the first page of its side after the one before
-                folio = first_folio(book, name, folio)
-                result = done[name]
-                if result.start != folio:
-                    pending[name] = folio  # laid out again
-                folio = _next_start(book, name, folio, result, plan)
-        chapters = [done[name] for name in names]
-        folios = {anchor: part.start + index for part in chapters for anchor, index in part.anchors.items()}
-        last_folio = chapters[-1].start + chapters[-1].pages - 1 if chapters else 0
-        wanted = {FRONT: (FRONT, 1, False, folios), BACK: (BACK, last_folio + 1, last_folio % 2 == 1, None)}
-        again = [
-            task
-            for name, task in wanted.items()
-            if name not in done or (done[name].start, done[name].lead, done[name].folios) != task[1:]
-        ]
-        for result in pool.run(again):
-            done[result.name] = result
-        front, back = done[FRONT], done[BACK]
-        for part in [*chapters, front, back]:
-            _collect(part, report)
-        remember_json(
-            starts_file,
-            {
-                "starts": {part.name: part.start for part in chapters},
-                "reserved": {part.name: part.reserved for part in chapters},
-                "pages": {part.name: part.pages for part in [*chapters, front, back]},
-                "folios": folios,
-                "back": [last_folio + 1, last_folio % 2 == 1],
-            },
-        )
-    finally:
-        pool.close()
-    front_size = front.pages + front.pages % 2  # the first chapter opens on a right-hand page
-    blanks = {names[0]: front_size - front.pages} if names else {}
-    for before, part in zip(chapters, chapters[1:]):
-        blanks[part.name] = part.start - (before.start + before.pages)
-    total = front_size + last_folio + back.pages
-    multiple = book.edition.page_multiple if context.profile.bleed else 1
-    blanks[BACK] = -total % multiple  # the press wants whole signatures: blank pages before the colophon
-    return Parts(front, chapters, back, blanks, folios)
+    return reserve_after(context.book, result.name, result.start, len(document.pages), wanted, report)
 
 
 def _holds(
@@ -489,138 +321,3 @@ def _holds(
     check = Report()
     more = _reserve(context, result, document, wanted, check)
     return not more and (not check.by_code("pagination.overflow") or not any(reserved.values()))
-
-
-def _next_start(book, name: str, start: int, result: PartResult, plan: dict[str, int]) -> int:
-    """Where the part after `name` starts if `name` starts on `start`. A part laid out on the same
-    side has the same content pages wherever it starts; only the pages reserved at its end to
-    reach the next part's planned folio differ."""
-    end = start + result.pages - sum(result.reserved.values())  # the first folio after its content
-    following = _following(book, name)
-    if following is None:
-        return end
-    natural = first_folio(book, following, end)
-    missing = plan.get(following, 0) - natural
-    return natural + (missing - missing % 2 if missing > 0 else 0)
-
-
-def _collect(result: PartResult, report: Report) -> None:
-    for finding in result.findings:
-        report.add(finding)
-    result.findings = []
-    if result.failure:
-        message, code = result.failure
-        raise BuildError(message, code, report)
-
-
-def _label(book, name: str) -> str:
-    chapter = _chapter(book, name)
-    if chapter is None:
-        return name
-    section = next((section for section in chapter.sections if section.anchor == name), None)
-    return Path(chapter.path).name + (f" （{section.numeral}）" if section else "")
-
-
-class _Pool:
-    """Worker processes forked with the context (started at the first batch of more than one part);
-    in-process when there is one job."""
-
-    def __init__(self, jobs: int, progress: ProgressFn, book):
-        self.jobs = max(1, min(jobs, os.cpu_count() or 1))
-        self.progress = progress
-        self.book = book
-        self.pool = None
-
-    def run(self, tasks: list[tuple]) -> list[PartResult]:
-        """The parts' results in the order of `tasks`."""
-        names = [task[0] for task in tasks]
-        by_name = {}
-        for task in tasks:  # remembered parts are not worth a worker
-            result = remembered(*task)
-            if result is not None:
-                by_name[result.name] = result
-                self._report(result)
-        tasks = [task for task in tasks if task[0] not in by_name]
-        if self.jobs == 1 or (len(tasks) == 1 and self.pool is None):
-            for task in tasks:
-                by_name[task[0]] = lay_out(*task)
-                self._report(by_name[task[0]])
-        elif tasks:
-            self.fork()
-            for result in self.pool.imap_unordered(_lay_out_task, tasks):
-                by_name[result.name] = result
-                self._report(result)
-        return [by_name[name] for name in names]
-
-    def fork(self) -> None:
-        if self.pool is None and self.jobs > 1:
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_start)
-
-    def _report(self, result: PartResult) -> None:
-        if result.pages and result.name not in (FRONT, BACK):
-            how = "remembered" if result.cached else "laid out"
-            self.progress(
-                f"{how} {_label(self.book, result.name)}: {result.pages} pages from folio {result.start}"
-            )
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
-
-
-def _lay_out_task(task: tuple) -> PartResult:
-    try:
-        return lay_out(*task)
-    finally:
-        if PENDING:  # photos converting beside: the worker gives back what its last part needed
-            release_freed_memory()  # (not otherwise: taking it again costs ≈ 5 % of a long book's time)
-
-
-def _worker_start() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the build, and die with it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-# ---------------------------------------------------------------- keys and the cache
-
-
-def code_digest(*extra: str) -> str:
-    """What makes a part besides its HTML and CSS: this package's code and templates, the renderer."""
-    import weasyprint
-
-    digest = hashlib.sha256(f"{CACHE_VERSION}|{weasyprint.__version__}|".encode())
-    for path in code_files():  # every module of every stage, by its path in the package
-        digest.update(package_name(path).encode() + b"\0" + path.read_bytes())
-    for text in extra:
-        digest.update(text.encode() + b"\0")
-    return digest.hexdigest()
-
-
-def _digest(*texts: str) -> str:
-    digest = hashlib.sha256()
-    for text in texts:
-        digest.update(text.encode() + b"\0")
-    return digest.hexdigest()
-
-
-def prune(cache: Path, used: set[Path], keep_seconds: float = 3600) -> None:
-    """Forget the remembered parts this build did not use and no build used for `keep_seconds`."""
-    import time
-
-    now = time.time()
-    for path in used:
-        with contextlib.suppress(OSError):
-            os.utime(path)
-    with contextlib.suppress(OSError):
-        for path in cache.iterdir():
-            if path.suffix in (".pdf", ".part") and path not in used:
-                with contextlib.suppress(OSError):
-                    if now - path.stat().st_mtime > keep_seconds:
-                        path.unlink()

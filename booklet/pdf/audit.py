@@ -3,7 +3,7 @@
 `lines_of(document)` takes from WeasyPrint's layout every line of running text: its page, its
 baseline, the measure it was set in, the paragraph it belongs to (and whether it is that
 paragraph's last line). `audit_pdf(pdf, lines)` then reads the printed characters back from the
-PDF (printed.py: pdfminer's glyph placement, as pdfplumber reports it), finds each line's glyphs
+PDF (pdf/glyphs.py: pdfminer's glyph placement, as pdfplumber reports it), finds each line's glyphs
 at its baseline, and measures where the printed line really ends. The result:
 
 - justified: non-final lines of justified paragraphs that end within 0.5 pt of the measure;

@@ -1,4 +1,4 @@
-"""Join the parts of the book (parts.py) into one PDF: pages, blank pages, outline, destinations.
+"""Join the parts of the book (layout/parts.py) into one PDF: pages, blank pages, outline, destinations.
 
 Parts written by the workers are joined with pikepdf: the pages are copied in book order with
 the blank left-hand pages in front of chapters that follow a right-hand page and the press's
@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from booklet.layout.parts import PartResult, Parts
+from booklet.layout.book import Parts
+from booklet.layout.parts import PartResult
 
 
 def join_documents(parts: Parts):
@@ -127,7 +128,7 @@ def _rounds(order: list[PartResult], budget: int) -> list[list[PartResult]]:
 
 def _embed_shared_fonts(out, parts: Parts) -> None:
     """One subset of each shared face, with the glyphs of every part, in place of the parts' stubs
-    (fontsubset.py). Every page's fonts are looked at: WeasyPrint gives a part's forms its page fonts."""
+    (engine/patches/fontsubset.py). Every page's fonts are looked at: WeasyPrint gives a part's forms its page fonts."""
     import pikepdf
 
     from booklet.engine.patches import fontsubset

@@ -198,7 +198,7 @@ class _Walk:
                 for k in ("/FontFile", "/FontFile2", "/FontFile3")
                 if descriptor is not None and k in descriptor
             ]
-            # a part's stand-in for a font the join embeds once (fontsubset.py) is not a font
+            # a part's stand-in for a font the join embeds once (engine/patches/fontsubset.py) is not a font
             embedded = bool(programs) and not any(deferred_face(program) for program in programs)
             self.fonts[key] = (str(font.get("/BaseFont", "?")), subtype, embedded)
         for space in (resources.get("/ColorSpace") or {}).values():

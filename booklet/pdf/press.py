@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
+from booklet.assets.theme import theme_variables
 from booklet.content.model import Edition
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ COLOUR_OPERATOR_NAMES = frozenset(("rg", "RG", "cs", "CS", "sc", "scn", "SC", "S
 RGB_OPERATOR = re.compile(rb"\b(rg|RG)\b")
 SET_SPACE = re.compile(rb"^(/[^\s/\[\]<>(){}%#]+)[ \t]+(?:cs|CS)\b", re.MULTILINE)
 RGB_DEVICE_SPACES = (b"/DeviceRGB", b"/CalRGB")  # as is_rgb_space() reads a name outside the resources
-TOKEN = re.compile(r"(--color-[\w-]+)\s*:\s*([^;]+);")
 
 
 # ---------------------------------------------------------------- colours
@@ -51,11 +51,11 @@ def parse_palette(styles_dir: Path) -> dict[tuple[int, int, int], tuple[float, .
     """8-bit sRGB fallback → CMYK token, paired by variable name across the two colour layers."""
     cmyk: dict[str, tuple[float, ...]] = {}
     rgb: dict[str, tuple[int, int, int]] = {}
-    for name, value in TOKEN.findall(_read(styles_dir / "variables.css")):
+    for name, value in theme_variables([_read(styles_dir / "variables.css")], "color").items():
         match = re.fullmatch(r"device-cmyk\(\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\)", value.strip())
         if match:
             cmyk[name] = tuple(float(v) for v in match.groups())
-    for name, value in TOKEN.findall(_read(styles_dir / "colours-rgb.css")):
+    for name, value in theme_variables([_read(styles_dir / "colours-rgb.css")], "color").items():
         value = value.strip().lstrip("#")
         if re.fullmatch(r"[0-9a-fA-F]{6}", value):
             rgb[name] = (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))

@@ -14,8 +14,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from booklet.content.model import Book
 from booklet.core.files import write_output
-from booklet.core.findings import Finding
+from booklet.core.findings import Finding, Report
+from booklet.html.document import make_environment
 from booklet.proof.stamp import Layout, low_resolution, source_revision
 
 THUMBNAIL_DPI = 50
@@ -99,31 +101,37 @@ def group_findings(
     return {path: rows for path, rows in groups.items() if rows}
 
 
-def write_proof_report(result, edition_file: Path, root: Path) -> Path:
-    from booklet.html.document import make_environment
-
-    pdf: Path = result.output
+def write_proof_report(
+    pdf: Path,
+    book: Book,
+    report: Report,
+    layout: Layout | None,
+    pages: int,
+    seconds: float,
+    edition_file: Path,
+    root: Path,
+) -> Path:
+    """dist/<edition>.proof.html beside the proof PDF `pdf` of `pages` pages, built in `seconds`."""
     report_file = pdf.with_suffix(".html")
-    layout: Layout | None = result.proof
-    signatures = [page.signature for page in layout.pages] if layout else [""] * result.pages
+    signatures = [page.signature for page in layout.pages] if layout else [""] * pages
     images = page_images(pdf, pdf.parent / pdf.stem, signatures)
-    chapters = [chapter.path for chapter in result.book.chapters]
-    findings = result.report.findings
+    chapters = [chapter.path for chapter in book.chapters]
+    findings = report.findings
     html = (
         make_environment()
         .get_template("proof-report.html")
         .render(
-            title=result.book.edition.title,
+            title=book.edition.title,
             edition=edition_file.name,
             pdf=pdf.name,
-            pages=result.pages,
-            seconds=f"{result.seconds:.1f}",
+            pages=pages,
+            seconds=f"{seconds:.1f}",
             revision=source_revision(root),
             groups=group_findings(findings, layout, chapters),
             missing=[f for f in findings if f.code in ("image.missing", "image.invalid")],
             low_resolution=low_resolution(layout) if layout else [],
             images=images,
-            counts={"errors": len(result.report.errors), "warnings": len(result.report.warnings)},
+            counts={"errors": len(report.errors), "warnings": len(report.warnings)},
         )
     )
     write_output(report_file, html.encode("utf-8"))

@@ -24,7 +24,8 @@ from booklet.content.model import Book
 from booklet.core.files import write_whole
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.engine.boxes import page_box
-from booklet.layout.parts import PartResult, Parts
+from booklet.layout.book import Parts
+from booklet.layout.parts import PartResult
 
 if TYPE_CHECKING:
     from weasyprint import Document

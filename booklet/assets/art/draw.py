@@ -1,4 +1,4 @@
-"""The art the build draws: charts, maps and the cover ornament, each as inline vector SVG.
+"""The art the build draws: charts, maps, the cover ornament and QR codes, each as inline vector SVG.
 
 Problems in a chart's or a map's data are findings located at the block, like a missing image.
 """
@@ -10,11 +10,29 @@ import math
 from markupsafe import Markup
 
 from booklet.assets.art.charts import ChartError, draw_chart
+from booklet.assets.art.codes import draw_qr
 from booklet.assets.art.maps import MapError, boundaries_available, draw_map
 from booklet.assets.theme import Palette
-from booklet.content.model import Book, Chart, Map, Placed
+from booklet.content.model import Book, Chart, Map, NewsClip, Placed
 from booklet.core.files import remember
 from booklet.core.findings import Location, Report
+
+
+def draw_art(book: Book, palette: Palette, report: Report) -> dict[str, Markup]:
+    """The vector art the build makes (cover ornament, maps, charts, QR codes) in the palette's colours."""
+    art: dict[str, Markup] = {"cover": draw_cover_art(palette)}
+    for placed in book.all_blocks():
+        if isinstance(placed.block, (Map, Chart)):
+            drawn = draw_block(placed, book, palette, report)
+            if drawn is not None:
+                art[block_key(placed)] = drawn
+        if isinstance(placed.block, NewsClip) and placed.block.video_url:
+            art[block_key(placed)] = draw_qr(placed.block.video_url)
+    return art
+
+
+def block_key(placed: Placed) -> str:
+    return f"{placed.path}:{placed.line}"
 
 
 def draw_block(placed: Placed, book: Book, palette: Palette, report: Report) -> Markup | None:

@@ -1,7 +1,7 @@
 """Faster font embedding for a book written in many parts, as a small extension of WeasyPrint 70.
 
 Every part of the book embeds subsets of the same three CJK fonts, so WeasyPrint's per-font
-fixed costs are paid once per part (parts.py). `install()` removes the two that do no work here,
+fixed costs are paid once per part (layout/parts.py). `install()` removes the two that do no work here,
 and lets the faces of the theme be subset once for the whole book (below: `share_faces`):
 
 - `Font.__init__` copies the whole font file (20–26 MB for a Noto CJK face) into a Python bytes
@@ -12,7 +12,7 @@ and lets the faces of the theme be subset once for the whole book (below: `share
   layout closure reached stay at the end (+0.02 % on the catalogue). tests/test_fontsubset.py
   compares the outlines with WeasyPrint's own subsets of the theme's fonts.
 
-Any other WeasyPrint version is left alone.
+`uninstall()` puts WeasyPrint's own methods back (engine.install() checks the version first).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _subset_face(self, to_unicode, hinting) -> bytes | None:
 # joined seventeen copies of each. Instead, the faces of the theme are loaded before the workers
 # fork (`share_faces`); a part written while `deferring()` embeds a marked stub for each of them and
 # reports the glyphs it uses (`Font.clean`); the join subsets each face once, with every part's
-# glyphs, and points every part's font at that one program (assemble.py). Any other face (a
+# glyphs, and points every part's font at that one program (pdf/join.py). Any other face (a
 # fallback, one with missing glyphs, one drawn in a form) is subset in its part, as WeasyPrint does.
 
 STUB = b"OTTO" + b"booklet: font program added when the parts are joined: "
@@ -159,7 +159,8 @@ def share_faces(families: list[str]) -> None:
 
     from booklet.engine.session import font_configuration
 
-    if not install() or tuple(families) in _SHARED_FAMILIES:
+    install()  # (the caller passed the version gate: engine.patches.install)
+    if tuple(families) in _SHARED_FAMILIES:
         return
     _SHARED_FAMILIES.add(tuple(families))
     font_map = font_configuration().font_map

@@ -1,20 +1,20 @@
 """Inter-character justification for Chinese, as a small extension of WeasyPrint 70.
 
 WeasyPrint justifies by widening U+0020 and U+00A0 only, so a line of Chinese never reaches
-the right margin. `install()` replaces two functions, at import time and only on WeasyPrint 70.x:
+the right margin. `install()` replaces two functions (engine.install() checks the version first):
 
 - `layout.inline.text_align`: after a line is laid out with `text-align: justify`, its slack
   is spread evenly over the line's justification opportunities (every gap next to a CJK
   character, and every space). Each text box remembers after which of its characters the
   extra advance goes (`box.cjk_justify`); boxes are widened and shifted as WeasyPrint does
-  for word spacing. Autospace margins (class `cjk-gap-l` / `cjk-gap-r`, made by cjk.py) are
+  for word spacing. Autospace margins (class `cjk-gap-l` / `cjk-gap-r`, made by html/spans.py) are
   dropped at the edges of a line, as CSS `text-autospace` does.
 - `draw.text.draw_first_line`: before a justified text box is drawn, the advance of the
   glyphs ending those characters is widened in Pango's glyph string, so the PDF shows the
   same characters at justified positions. The text stream itself is unchanged: no space is
   inserted, copy and search see the source text.
 
-Any other WeasyPrint version is left alone and `install()` says why (the caller reports it).
+`uninstall()` puts WeasyPrint's own functions back.
 """
 
 from __future__ import annotations
