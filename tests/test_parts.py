@@ -220,5 +220,5 @@ def test_the_code_digest_covers_every_module_of_every_stage(tmp_path, monkeypatc
         assert code_digest("print") != before, name
         path.write_bytes(original)
     assert code_digest("print") == before
-    (copy / "engine" / "engine/render.py").rename(copy / "engine" / "renderer.py")  # a move is a change too
+    (copy / "engine" / "render.py").rename(copy / "engine" / "renderer.py")  # a move is a change too
     assert code_digest("print") != before

@@ -1,4 +1,4 @@
-"""Assets: find and check every image the content names; draw the art the build makes.
+"""Assets: find and check every image the content names, and gather the art drawn for it (art/).
 
 Nothing is fetched: an image is a regular file inside the project, under assets/.
 An absent image becomes a placeholder (and a finding); a press run refuses it.

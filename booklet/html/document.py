@@ -33,7 +33,7 @@ def _environment() -> Environment:
     )
     env.filters["group_blocks"] = group_blocks
     env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (html/spans.py)
-    env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (content/markup.py)
+    env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = plain
     return env
 
