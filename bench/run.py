@@ -480,7 +480,8 @@ compare two versions of the code by builds taken in turn, not by two runs of the
 
 To regenerate this page, run `make bench` (about 15 minutes on two cores); it also writes
 `dist/bench.md` and `dist/bench.json`. `.venv/bin/python bench/run.py --help` lists the options
-(`--runs`, `--scaling`, `--scaling-runs`, `--profile`).
+(`--runs`, `--scaling`, `--scaling-runs`, and `--profile check` or `--profile build`, which
+writes a cProfile of that phase to `dist/`).
 """
     lines = [intro, "## Last run", "", machine_line(report), "", *tables(report)]
     return "\n".join(lines) + "\n"
