@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# Benchmark: writes dist/bench.md and dist/bench.json (photos generated into .cache/bench, never committed).
+# Benchmark: writes dist/bench.md, dist/bench.json and docs/performance.md (photos generated into .cache/bench, never committed).
 bench: $(STAMP)
 	$(PY) bench/run.py
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark: `make bench` → dist/bench.md and dist/bench.json.
+"""Benchmark: `make bench` → dist/bench.md, dist/bench.json and docs/performance.md.
 
 Builds the real catalogue in a scratch copy of the project (.cache/bench/project) with a full
 set of generated camera-like photographs (4000×3000 JPEGs, 3–5 MB, one per figure, made
@@ -34,6 +34,7 @@ CACHE = REPO / ".cache" / "bench"
 PROJECT = CACHE / "project"
 PHOTOS = CACHE / "photos"  # generated once, hard-linked or copied into scratch projects
 DIST = REPO / "dist"
+PERFORMANCE_PAGE = REPO / "docs" / "performance.md"  # the current table, committed with the code
 PYTHON = sys.executable
 
 
@@ -237,6 +238,14 @@ def versions() -> dict:
     pango = subprocess.run(
         ["pkg-config", "--modversion", "pango"], capture_output=True, text=True
     ).stdout.strip()
+    if not pango:  # no development files: ask the library WeasyPrint loaded
+        try:
+            from weasyprint.text.ffi import pango as library
+
+            number = library.pango_version()
+            pango = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+        except (ImportError, AttributeError, OSError):
+            pango = ""
     return {
         "python": platform.python_version(),
         "weasyprint": weasyprint.__version__,
@@ -393,6 +402,8 @@ def main() -> int:
         ratios["largest / smallest pages"] = round(last["pages"] / max(first["pages"], 1), 2)
     report = {
         "versions": versions(),
+        "runs": args.runs,
+        "scaling_runs": args.scaling_runs,
         "photos": len(refs),
         "photos_mb": round(photo_mb),
         "pages": pages,
@@ -405,27 +416,97 @@ def main() -> int:
         report["profile"] = str(profile(args.profile, project).relative_to(REPO))
     (DIST / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     (DIST / "bench.md").write_text(markdown(report))
+    write_performance_page(report)
     print((DIST / "bench.md").read_text())
     return 0
 
 
-def markdown(report: dict) -> str:
+def machine_line(report: dict) -> str:
     v = report["versions"]
-    lines = [
-        "# Benchmark",
-        "",
+    line = (
         f"Python {v['python']}, WeasyPrint {v['weasyprint']}, Pango {v['pango']}, {v['cores']} cores. "
-        f"{report['pages']} pages, {report['photos']} photos ({report['photos_mb']} MB of 4000×3000 JPEGs).",
-        "",
+        f"{report['pages']} pages, {report['photos']} photos ({report['photos_mb']} MB of 4000×3000 JPEGs)."
+    )
+    if "runs" in report:
+        runs, builds = report["runs"], report["scaling_runs"]
+        line += (
+            f" Medians of {runs} run{'s' * (runs != 1)} of each phase and of {builds} "
+            f"build{'s' * (builds != 1)} of each scaled edition."
+        )
+    return line
+
+
+def markdown(report: dict) -> str:
+    """dist/bench.md: the machine line and the tables."""
+    lines = ["# Benchmark", "", machine_line(report), "", *tables(report)]
+    if "profile" in report:
+        lines += ["", f"Profile: `{report['profile']}` (text summary beside it)."]
+    return "\n".join(lines) + "\n"
+
+
+def performance_page(report: dict) -> str:
+    """docs/performance.md, the whole page: what the bench measures, the machine line, the tables."""
+    repeats = [str(s["repeat"]) for s in report["scaling"]]
+    if len(repeats) > 1:
+        series = f"The scaling series repeats the content {', '.join(repeats[:-1])} and {repeats[-1]} times"
+    else:
+        times = "time" if repeats == ["1"] else "times"
+        series = f"The scaling series repeats the content {''.join(repeats) or 'no'} {times}"
+    intro = f"""\
+# Performance
+
+This page is written by `make bench` (`.venv/bin/python bench/run.py`), which rewrites it on every
+run; do not edit it by hand. The bench builds the real catalogue in a scratch copy of the project
+(`.cache/bench/`, never committed) with a generated photograph for every figure (a 4000×3000 JPEG
+of 3–5 MB, made deterministically), and times each phase several times:
+
+- **check**: `build.py check`, no PDF;
+- **print build, cold**: the print PDF with an empty `.cache`, so every photo is converted;
+- **print build, warm**: the photos already prepared, every page laid out afresh;
+- **print build, nothing changed**: a rebuild that finds every laid-out part remembered;
+- **proof build**: the proof PDF and its report, every page laid out afresh;
+- **edit one chapter → proof**: the first paragraph of 四．幫扶成效 changed, then a proof from the
+  command line (only that chapter's part is laid out again);
+- **edit one chapter → proof, in serve**: the same edit with `build.py serve` running, from saving
+  the file to the new proof PDF;
+- **WeasyPrint alone (baseline)**: the same book's HTML (`build.py --html`, styles inlined) rendered
+  by WeasyPrint alone.
+
+Peak memory is the largest sum, sampled every 100 ms, of the proportional set size of the build and
+all its worker processes (none is given for the serve loop, whose server runs throughout). The
+ratios compare the print builds with the baseline, and the largest scaled edition with the
+smallest. {series}
+(each repeat a copy of every chapter, renumbered, in one synthetic edition) and builds each edition
+warm. The bench reports; it never fails. Timings on one machine can drift by ±15 % over minutes, so
+compare two versions of the code by builds taken in turn, not by two runs of the bench.
+
+To regenerate this page, run `make bench` (about 15 minutes on two cores); it also writes
+`dist/bench.md` and `dist/bench.json`. `.venv/bin/python bench/run.py --help` lists the options
+(`--runs`, `--scaling`, `--scaling-runs`, and `--profile check` or `--profile build`, which
+writes a cProfile of that phase to `dist/`).
+"""
+    lines = [intro, "## Last run", "", machine_line(report), "", *tables(report)]
+    return "\n".join(lines) + "\n"
+
+
+def write_performance_page(report: dict, target: Path = PERFORMANCE_PAGE) -> None:
+    target.write_text(performance_page(report), encoding="utf-8")
+
+
+def tables(report: dict) -> list[str]:
+    lines = [
         "| phase | median (s) | runs (s) | peak memory (MB) |",
         "| --- | ---: | --- | ---: |",
     ]
     for name, r in report["phases"].items():
         peak = "—" if r["peak_mb"] is None else r["peak_mb"]  # the serve loop: a long-running process
         lines.append(f"| {name} | {r['median_s']} | {', '.join(map(str, r['runs_s']))} | {peak} |")
-    lines += ["", "| ratio | value |", "| --- | ---: |"]
-    lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
-    lines += ["", "| PDF | MB |", "| --- | ---: |"] + [f"| {k} | {v} |" for k, v in report["pdf_mb"].items()]
+    if report["ratios"]:
+        lines += ["", "| ratio | value |", "| --- | ---: |"]
+        lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
+    if report["pdf_mb"]:
+        lines += ["", "| PDF | MB |", "| --- | ---: |"]
+        lines += [f"| {k} | {v} |" for k, v in report["pdf_mb"].items()]
     lines += [
         "",
         "| content × | pages | median (s) | runs (s) | peak memory (MB) |",
@@ -436,9 +517,7 @@ def markdown(report: dict) -> str:
         f"{s['peak_mb']} |"
         for s in report["scaling"]
     ]
-    if "profile" in report:
-        lines += ["", f"Profile: `{report['profile']}` (text summary beside it)."]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 if __name__ == "__main__":
