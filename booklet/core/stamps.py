@@ -12,10 +12,17 @@ import hashlib
 import os
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from booklet.content.model import Edition
+
+class Edition(Protocol):
+    """What the stamps read of an edition (content.model.Edition has it)."""
+
+    title: str
+    edition: str | None
+    date: str
+    isbn: str | None
+    language: str
 
 MACAU = timezone(timedelta(hours=8))
 ID_NAMESPACE = uuid.UUID("6f1c7d0e-8a0b-5c2e-9d43-5b6f0e0a2021")  # booklet's own namespace
