@@ -60,6 +60,15 @@ def proof_stylesheets(styles_dir: Path, edition: Edition) -> list[str]:
     ]
 
 
+def install_patches() -> str | None:
+    """Booklet's patches to WeasyPrint, once: lazy font subsetting (fontsubset.py), then Chinese
+    justification (typeset.py). Returns why justification is off (another WeasyPrint), else None."""
+    from . import fontsubset, typeset
+
+    fontsubset.install()
+    return typeset.install()
+
+
 def render_document(
     html: str, css_texts: list[str], root: Path, report: Report, origins: Origins | None = None
 ):
@@ -70,11 +79,7 @@ def render_document(
     """
     from weasyprint import HTML
 
-    from . import fontsubset
-    from .typeset import install
-
-    fontsubset.install()
-    unsupported = install()
+    unsupported = install_patches()
     if unsupported:
         report.warning("typeset.unsupported", unsupported)
     fetcher = ConfinedFetcher(root.resolve())
