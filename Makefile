@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium
 STAMP := $(VENV)/.installed
 
-.PHONY: catalogue test lint check bench system clean
+.PHONY: catalogue test lint check bench weasyprint-suite system clean
 
 catalogue: $(STAMP)
 	$(PY) build.py
@@ -25,6 +25,13 @@ lint: $(STAMP)
 # Benchmark: writes dist/bench.md, dist/bench.json and docs/performance.md (photos generated into .cache/bench, never committed).
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# WeasyPrint's own test suite (its sdist, downloaded once into .cache/weasyprint-suite), run without and
+# with booklet's patches: fails unless the patched run fails exactly the tests the plain one fails.
+# Its drawing tests need Ghostscript (the Debian package is installed when missing).
+weasyprint-suite: $(STAMP)
+	@$(MAKE) --no-print-directory system DEBS=ghostscript
+	$(PY) tests/weasyprint_suite.py
 
 # Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext/pdftoppm,
 # the default CMYK output profile of the press PDF (libgs-common: ghostscript's default_cmyk.icc), and

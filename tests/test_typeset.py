@@ -177,6 +177,73 @@ def test_a_chapter_with_characters_the_fonts_lack_is_refused_with_file_and_line(
     assert checked.returncode == 1 and "U+20000" in checked.stderr
 
 
+# ---------------------------------------------------------------- Latin text, as WeasyPrint justifies it
+
+
+def latin_lines(align: str) -> list:
+    """Line boxes of a Latin paragraph with inline markup, and inline blocks inside an <em>."""
+    from weasyprint import HTML
+
+    from booklet import engine
+
+    engine.install()
+    page = (
+        HTML(
+            string=f"""<style>
+              @page {{ size: 300px 400px; margin: 0 }} body {{ margin: 0 }}
+              p {{ margin: 0; font: 15px "DejaVu Serif"; text-align: {align} }}
+              .box {{ display: inline-block; width: 24px; height: 8px }}
+            </style>
+            <p>Print a catalogue with <em>some <b>inline</b> markup and <span class="box"></span>
+            <span class="box"></span> <span class="box"></span> boxes</em> in justified Latin text, as
+            WeasyPrint justifies it.</p>"""
+        )
+        .render()
+        .pages[0]
+        ._page_box
+    )
+    (html,) = page.children
+    (body,) = html.children
+    (paragraph,) = body.children
+    return paragraph.children
+
+
+def line_leaves(box) -> list:
+    from weasyprint.formatting_structure import boxes
+
+    leaves = []
+    for child in box.children:
+        if child.is_in_normal_flow():
+            leaves.extend(line_leaves(child) if isinstance(child, boxes.InlineBox) else [child])
+    return leaves
+
+
+def test_latin_spaces_next_to_inline_blocks_in_markup_widen_like_every_other_space():
+    """Every space of a justified line widens by the same amount, as WeasyPrint's own justification
+    does: those before an inline block (inside an <em>) too."""
+    from weasyprint.formatting_structure import boxes
+
+    ragged, justified = latin_lines("left"), latin_lines("justify")
+    assert len(ragged) == len(justified) >= 3
+    before_a_box = 0
+    for plain_line, wide_line in zip(ragged[:-1], justified[:-1]):
+        pairs = list(zip(line_leaves(plain_line), line_leaves(wide_line), strict=True))
+        end = pairs[-1][1]
+        assert end.position_x + end.margin_width() == pytest.approx(300)  # on the measure
+        extras = []  # the extra advance of each space of the line
+        for (plain, wide), (following, _) in zip(pairs, [*pairs[1:], (None, None)]):
+            spaces = plain.text.count(" ") if isinstance(plain, boxes.TextBox) else 0
+            if not spaces:
+                assert wide.width == pytest.approx(plain.width)
+                continue
+            extras += [(wide.width - plain.width) / spaces] * spaces
+            before_a_box += following is not None and not isinstance(following, boxes.TextBox)
+        assert extras[0] > 0 and extras == pytest.approx([extras[0]] * len(extras)), extras
+    assert before_a_box >= 3  # "and ", and the spaces between the inline blocks inside the <em>
+    last_ragged, last_justified = line_leaves(ragged[-1]), line_leaves(justified[-1])
+    assert [leaf.width for leaf in last_justified] == [leaf.width for leaf in last_ragged]
+
+
 # ---------------------------------------------------------------- the real catalogue
 
 

@@ -24,6 +24,7 @@ class Edition(Protocol):
     isbn: str | None
     language: str
 
+
 MACAU = timezone(timedelta(hours=8))
 ID_NAMESPACE = uuid.UUID("6f1c7d0e-8a0b-5c2e-9d43-5b6f0e0a2021")  # booklet's own namespace
 

@@ -27,18 +27,24 @@ SPACES = " \u00a0"
 # Pairs that must never be pulled apart (a two-em dash, an ellipsis).
 UNBREAKABLE = {("—", "—"), ("…", "…"), ("─", "─")}
 GAP_CLASSES = ("cjk-gap-l", "cjk-gap-r")
+# What follows a character when the next leaf of the line is an atomic inline (an image, an inline
+# block): U+FFFC OBJECT REPLACEMENT CHARACTER, as for line breaking.
+OBJECT = "\ufffc"
 
 ORIGINAL: dict[str, object] = {}  # WeasyPrint's own functions while the patch is installed
 
 
 def gap_after(left: str, right: str | None) -> bool:
-    """Is there a justification opportunity after `left` (followed by `right` on the line)?"""
+    """Is there a justification opportunity after `left` (followed by `right` on the line)?
+
+    `right` is None at the end of the line, OBJECT before an atomic inline: a space before one
+    widens (as WeasyPrint widens every space), a character next to one does not."""
     if right is None:
         return False
     if left in SPACES:
         return True  # the space itself widens
-    if right in SPACES:
-        return False  # the space after it takes the extra
+    if right in SPACES or right == OBJECT:
+        return False  # the space after it takes the extra; no gap is made against an object
     if (left, right) in UNBREAKABLE:
         return False
     return is_cjk(left) or is_cjk(right)
@@ -97,7 +103,12 @@ def _opportunities(leaves: list) -> list[list[tuple[int, bool]]]:
             continue
         text = leaf.text
         following = leaves[position + 1] if position + 1 < len(leaves) else None
-        next_char = following.text[:1] or None if isinstance(following, boxes.TextBox) else None
+        if following is None:
+            next_char = None
+        elif isinstance(following, boxes.TextBox):
+            next_char = following.text[:1] or None
+        else:
+            next_char = OBJECT  # an image, an inline block
         indices = []
         for i, char in enumerate(text):
             right = text[i + 1] if i + 1 < len(text) else next_char
