@@ -218,7 +218,7 @@ class Conversion:
         self.assets, self.root, self.settings = assets, root.resolve(), settings
         self.cache_dir = cache_dir or self.root / ".cache" / "images"
         self.workers = max(1, workers or core_count())
-        self.outcomes: dict[str, object] = {}  # ref → (file, cache hit, info), Pending, or a problem text
+        self.outcomes: dict[str, tuple[Path, bool, dict] | Pending | str] = {}  # ref → what became of it
         self.places: dict[str, Placement] = {}
         self.futures: dict[str, Future] = {}
         self.executor: ThreadPoolExecutor | None = None
