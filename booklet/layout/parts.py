@@ -14,13 +14,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import os
 import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from booklet.core.files import read_json, remember, remember_json
+from booklet.core.files import read_json, remember, remember_json, replace_with, temporary
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.engine.fetcher import stand_ins_replaced
 from booklet.engine.patches import fontsubset
@@ -192,10 +191,9 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
         result.pdf = context.cache / f"{key}.pdf"
         # written to a file, finished from it into another and read back from that: a part's
         # photographs are never held in memory whole (a buffer instead: +30 MB at the peak)
-        written, finished = (
-            result.pdf.with_name(f".{result.pdf.name}.{os.getpid()}.{step}") for step in ("w", "f")
-        )
+        written = finished = None
         try:
+            written, finished = temporary(result.pdf), temporary(result.pdf)
             with fontsubset.deferring() as deferred:  # the join embeds one subset of each shared face
                 write_pdf(document, book.edition, context.profile.pdf_options, target=written)
             result.fonts = deferred.glyphs
@@ -206,13 +204,14 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
             current = written
             for step in context.steps:
                 current = step.written(result, current, finished if current == written else written)
-            os.replace(current, result.pdf)
+            replace_with(current, result.pdf)
         except OSError as exc:
             raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
         finally:
             for temp in (written, finished):
-                with contextlib.suppress(OSError):
-                    temp.unlink()
+                if temp is not None:
+                    with contextlib.suppress(OSError):
+                        temp.unlink()
     result.findings = list(report.findings)
     remember(context.cache / f"{key}.part", pickle.dumps(result))
 

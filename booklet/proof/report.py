@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from booklet.content.model import Book
-from booklet.core.files import write_output
+from booklet.core.files import remember, write_output
 from booklet.core.findings import Finding, Report
 from booklet.html.document import make_environment
 from booklet.proof.stamp import Layout, low_resolution, source_revision
@@ -55,7 +55,7 @@ def page_images(pdf: Path, folder: Path, signatures: list[str], dpi: int = THUMB
             old.unlink()
     stale = [n for n, file in names.items() if drawn.get(str(n)) != signatures[n - 1] or not file.is_file()]
     _render_pages(tool, pdf, folder / "page", dpi, stale)
-    manifest.write_text(json.dumps({str(n): signatures[n - 1] for n in names}), encoding="utf-8")
+    remember(manifest, json.dumps({str(n): signatures[n - 1] for n in names}).encode())
     return [PageImage(n, f"{folder.name}/{file.name}", signatures[n - 1]) for n, file in names.items()]
 
 
