@@ -9,7 +9,6 @@ import json
 import os
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from booklet.app.check import check
@@ -43,7 +42,7 @@ from booklet.layout.folios import report_reserved
 from booklet.layout.parts import BACK, Context, PartStep
 from booklet.pdf import join as assemble
 from booklet.pdf import press
-from booklet.pdf.audit import Audit, AuditStep, audit_document
+from booklet.pdf.audit import AuditStep, audit_document, joined_audit
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
@@ -159,7 +158,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 except OSError as exc:
                     raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
                 result.pages = assemble.join_pdfs(laid, pdf, finish=finish)
-                result.audit = _joined_audit(laid) if options.audit else None
+                result.audit = joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
             result.preflight = preflight(
@@ -295,22 +294,6 @@ def _finisher(profile: Profile, book: Book, icc: bytes, styles_dir: Path, code: 
 
     finish.identity = "|".join([code, book.edition.model_dump_json(), repr(sorted(palette.items()))])
     return finish
-
-
-def _joined_audit(laid: Parts) -> Audit:
-    """The parts' audits as one, their pages numbered in the book."""
-    joined = Audit()
-    offset = 0
-    for part in laid.in_order():
-        offset += laid.blanks_before.get(part.name, 0)
-        audit = part.extras.get(AuditStep.name)
-        if audit is not None:
-            joined.lines += audit.lines
-            joined.justified_lines += audit.justified_lines
-            joined.justified_flush += audit.justified_flush
-            joined.problems.extend(replace(problem, page=problem.page + offset) for problem in audit.problems)
-        offset += part.pages
-    return joined
 
 
 def standalone_html(html: str, css_texts: list[str]) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,6 +30,7 @@ from booklet.engine.boxes import children, is_line, is_text, page_box
 if TYPE_CHECKING:
     from weasyprint import Document
 
+    from booklet.layout.book import Parts
     from booklet.layout.parts import PartResult
 
 PX_TO_PT = 0.75
@@ -303,3 +304,19 @@ class AuditStep:
 def audit_document(document, pdf_bytes: bytes) -> Audit:
     lines, problems = lines_of(document)
     return audit_pdf(pdf_bytes, lines, problems)
+
+
+def joined_audit(laid: Parts) -> Audit:
+    """The parts' audits as one, their pages numbered in the book."""
+    joined = Audit()
+    offset = 0
+    for part in laid.in_order():
+        offset += laid.blanks_before.get(part.name, 0)
+        audit = part.extras.get(AuditStep.name)
+        if audit is not None:
+            joined.lines += audit.lines
+            joined.justified_lines += audit.justified_lines
+            joined.justified_flush += audit.justified_flush
+            joined.problems.extend(replace(problem, page=problem.page + offset) for problem in audit.problems)
+        offset += part.pages
+    return joined
