@@ -315,8 +315,9 @@ class Conversion:
             self.futures[item.ref] = self.executor.submit(_convert_pending, item, self.settings)
 
     def failed(self) -> bool:
-        """Whether a conversion has failed so far."""
-        return any(
+        """Whether a conversion has failed so far: its marker is written (and a part waiting for it
+        stops) a moment before its thread ends."""
+        return any(item.failed.is_file() for item in self.pending) or any(
             future.done()
             and not future.cancelled()
             and future.exception() is None
