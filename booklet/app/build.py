@@ -139,7 +139,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             else:
                 progress(f"joining {len(laid.chapters) + 2} parts")
                 finish = _finisher(profile, book, icc, styles_dir, context.code)
-                if profile.name == "proof":
+                if profile.stamped:
                     progress("stamping the proof: watermark, slug, source lines")
                     finish = Stamper(
                         laid,
@@ -208,7 +208,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
     result.output = output
     result.seconds = time.perf_counter() - started
-    if profile.name == "proof":
+    if profile.stamped:
         progress("writing the proof report")
         result.proof_report = write_proof_report(
             output,
@@ -233,7 +233,7 @@ def _part_steps(
         steps.append(press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition)))
     if options.audit:
         steps.append(AuditStep())
-    if profile.name == "proof":
+    if profile.stamped:
         steps.append(ProofStep())
     return steps
 

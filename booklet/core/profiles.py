@@ -27,6 +27,7 @@ class Profile:
     stylesheets: tuple[str, ...] = ()  # extra layers from styles/, after the theme and the edition
     pdf_options: dict = field(default_factory=dict)  # passed to WeasyPrint's write_pdf
     parallel: bool = True  # chapters laid out and written side by side; False: one PDF written at once (tags)
+    stamped: bool = False  # the proof: watermark, slug and source lines stamped on, and its report
 
     @property
     def press(self) -> bool:
@@ -78,6 +79,7 @@ register(
         ppi=150,
         bleed=True,
         stylesheets=("colours-rgb.css",),
+        stamped=True,
     )
 )
 
