@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -37,6 +39,26 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def native_threads_ended(timeout: float = 1.0) -> bool:
+    """Wait, up to `timeout` seconds, for the threads this process runs outside Python to end, before
+    it forks. Pango starts one to initialise fontconfig when its first font map is made; a worker
+    forked while that thread holds one of fontconfig's locks inherits the lock held for ever, and
+    hangs at its first line of text. True when none is left."""
+    if sys.platform != "linux":
+        return True
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            native = len(os.listdir("/proc/self/task")) - threading.active_count()
+        except OSError:
+            return True
+        if native <= 0:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+
+
 def map_in_processes(
     work: Callable[[Item], Outcome],
     items: Sequence[Item],
@@ -51,6 +73,7 @@ def map_in_processes(
     if workers < 2 or sys.platform != "linux":  # fork is safe on Linux; elsewhere work in-process
         return [work(item) for item in items]
     order = sorted(range(len(items)), key=lambda i: -cost(items[i])) if cost else list(range(len(items)))
+    native_threads_ended()
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals
     )
