@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
-from .conftest import REPO
-from .pdfread import contents_entries, flat, fonts, outline, page_texts
+from ..conftest import REPO
+from ..pdfread import contents_entries, flat, fonts, outline, page_texts
 
 SEED = REPO / "docs" / "manuscript" / "catalogue-2021.txt"
 MM = 72 / 25.4

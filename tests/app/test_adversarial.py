@@ -28,8 +28,8 @@ from pypdf import PdfReader
 
 from booklet import cli
 
-from .conftest import REPO, Project
-from .pdfread import flat, image_count
+from ..conftest import REPO, Project
+from ..pdfread import flat, image_count
 
 OLD_PDF = b"%PDF-1.7\n% the previous build, which no failed build may touch\n%%EOF\n"
 CHAPTER = "chapters/01-test.yaml"

@@ -17,8 +17,8 @@ from booklet.content.script import traditional_only
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
-from .conftest import REPO, Project
-from .pdfread import flat, fonts, page_texts
+from ..conftest import REPO, Project
+from ..pdfread import flat, fonts, page_texts
 
 CHAPTER = """\
 number: 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from booklet.app.check import check
 from booklet.app.project import Options
 
-from .conftest import REPO
+from ..conftest import REPO
 
 CHAPTER = """\
 number: 1

@@ -26,8 +26,8 @@ from booklet.core.findings import ContentError, Location
 from booklet.core.parallel import map_in_processes
 from booklet.pdf.press import DEFAULT_ICC
 
-from .conftest import Project
-from .test_press import A98, photo
+from ..conftest import Project
+from ..pdf.test_press import A98, photo
 
 PRINT = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
 

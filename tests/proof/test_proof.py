@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from booklet.content.sources import load_source
 
-from .conftest import REPO
-from .pdfread import contents_entries, flat, page_texts
+from ..conftest import REPO
+from ..pdfread import contents_entries, flat, page_texts
 
 
 @pytest.fixture(scope="session")

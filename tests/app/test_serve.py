@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from ..conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHAPTER = """\

@@ -8,7 +8,7 @@ import subprocess
 
 from weasyprint import HTML
 
-from .pdfread import contents_entries, flat, outline, page_texts
+from ..pdfread import contents_entries, flat, outline, page_texts
 
 
 def chapter(number: int, title: str, paragraphs: int, sections: int = 1) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from .pdfread import flat, outline, page_texts
+from ..pdfread import flat, outline, page_texts
 
 CHAPTER = "number: {n}\ntitle: 第{n}章\nblocks:\n  - paragraph: 第{n}章正文。\n"
 

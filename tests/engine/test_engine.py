@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import importlib
 import logging
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,9 @@ from booklet.engine.fetcher import url_in_message
 from booklet.engine.render import render_document
 from booklet.pdf.audit import lines_of
 
-ENGINE = Path(__file__).resolve().parent.parent / "booklet" / "engine"
+from ..conftest import REPO
+
+ENGINE = REPO / "booklet" / "engine"
 # What the patches replace: (module, attribute path).
 PATCHED = [
     ("weasyprint.layout.inline", "text_align"),

@@ -14,9 +14,9 @@ from booklet.core.findings import Report
 from booklet.engine.patches.justify import gap_after
 from booklet.html.spans import typeset_text
 
-from .conftest import REPO
-from .pdfread import page_texts
-from .typography import audit_of, glyph_lines, without_autospace
+from ..conftest import REPO
+from ..pdfread import page_texts
+from ..typography import audit_of, glyph_lines, without_autospace
 
 FORBIDDEN_START = "，。、；：？！」』）》"
 LONG = (
@@ -92,7 +92,7 @@ PARAGRAPHS = [
 
 @pytest.fixture(scope="module")
 def justified(tmp_path_factory):
-    from .conftest import Project
+    from ..conftest import Project
 
     project = Project(tmp_path_factory.mktemp("typeset") / "project")
     blocks = "\n".join(f"  - paragraph: {text}" for text in PARAGRAPHS)

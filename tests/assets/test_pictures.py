@@ -21,7 +21,7 @@ from booklet.content.model import Chart, KeyFigures, Map, Table
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
-from .conftest import REPO
+from ..conftest import REPO
 
 MM = 72 / 25.4
 

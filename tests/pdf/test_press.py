@@ -18,8 +18,8 @@ from booklet.content.isbn import check_digit, isbn13_problem
 from booklet.core.findings import Location
 from booklet.pdf.press import DEFAULT_ICC
 
-from .conftest import Project
-from .pdfread import fonts
+from ..conftest import Project
+from ..pdfread import fonts
 
 ISBN = "978-962-937-000-8"
 A98 = Path("/usr/share/color/icc/ghostscript/a98.icc")  # Adobe RGB (1998)-compatible, from libgs-common

@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from .pdfread import flat, image_count
+from ..pdfread import flat, image_count
 
 CHAPTER = """\
 number: 1
