@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 from PIL import Image
 from pypdf import PdfReader
@@ -197,17 +196,15 @@ def test_news_clip_qr_code_and_map_are_vector_art(project):
     assert image_count(pdf) == 0
 
 
-def test_the_manifest_names_the_font_files_fc_match_names(project):
-    """The manifest's fonts are matched in-process (no fork of a large build), as fc-match does."""
-    import json
-    import subprocess
-
-    assert good_project(project).run("-q").returncode == 0
-    fonts = json.loads((project.root / "dist/booklet.manifest.json").read_text())["fonts"]
-    assert len(fonts) == 8 and any(name.endswith(":bold") for name in fonts)
-    for pattern, entry in fonts.items():
-        expected = subprocess.run(
-            ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True
-        ).stdout
-        assert entry["file"] == expected
-        assert entry["sha256"] == hashlib.sha256(Path(expected).read_bytes()).hexdigest()
+def test_profile_flags_and_usage(project):
+    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
+    project.edition("chapters/01-a.yaml", extra="profile: screen\n")
+    assert project.run("-q").returncode == 0
+    assert (project.root / "dist/booklet.screen.pdf").is_file() and not (
+        project.root / "dist/booklet.pdf"
+    ).exists()
+    assert project.run("--all", "-o", "x.pdf").returncode == 2
+    assert project.run("--print", "--screen").returncode == 2
+    project.edition("chapters/01-a.yaml", extra="profile: poster\n")
+    done = project.run()
+    assert done.returncode == 1 and "unknown profile 'poster'" in done.stderr

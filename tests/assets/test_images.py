@@ -23,11 +23,10 @@ from booklet.assets import photos as images
 from booklet.assets.inspect import ImageProblem, inspect_image, inspect_images_cached
 from booklet.assets.photos import Placement, Settings, convert, prepare_images
 from booklet.core.findings import ContentError, Location
-from booklet.core.parallel import map_in_processes
 from booklet.pdf.press import DEFAULT_ICC
 
 from ..conftest import Project
-from ..pdf.test_press import A98, photo
+from ..photos import A98, make_photos, photo
 
 PRINT = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
 
@@ -402,21 +401,6 @@ def test_refused_images_are_reported_in_document_order_with_their_lines(project)
     )
 
 
-def test_map_in_processes_keeps_the_order_of_the_items_whatever_their_cost():
-    items = list(range(23))
-    assert map_in_processes(_square, items, workers=2, cost=lambda n: n % 5) == [n * n for n in items]
-    assert map_in_processes(_square, items, workers=1) == [n * n for n in items]
-    assert os.getpid() not in map_in_processes(_pid, [0, 1, 2, 3], workers=2)  # the work is done in workers
-
-
-def _square(n: int) -> int:
-    return n * n
-
-
-def _pid(_: int) -> int:
-    return os.getpid()
-
-
 def test_a_photo_changed_between_its_hash_and_its_conversion_is_not_cached_under_the_old_hash(project):
     project, refs = photo_project(project)
     result = checked(project)
@@ -428,3 +412,33 @@ def test_a_photo_changed_between_its_hash_and_its_conversion_is_not_cached_under
     problems = [f.message for f in result.report.errors]
     assert problems == [f"image {refs[0]}: changed while the book was being built (build again)"]
     assert len(list((project.root / ".cache/images").glob("*.jpg"))) == len(refs) - 1
+
+
+def test_convert_turns_upright_strips_exif_resamples_and_never_upscales(tmp_path):
+    make_photos(tmp_path)
+    place = Placement(width_mm=60, max_height_mm=200, location=Location("x"), field="f")
+    settings = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
+    data, info = convert((tmp_path / "rotated.jpg").read_bytes(), place, settings)
+    out = Image.open(io.BytesIO(data))
+    assert out.format == "JPEG" and out.mode == "CMYK"
+    assert out.height > out.width  # stored on its side, printed upright
+    assert out.width == 709  # 60 mm at 300 ppi, rounded up
+    assert not out.getexif() and info["orientation"] == 6
+    small, info = convert((tmp_path / "too-small.jpg").read_bytes(), place, settings)
+    assert Image.open(io.BytesIO(small)).size == (600, 400) and info["ppi"] == 254.0
+    screen, _ = convert((tmp_path / "plain.jpg").read_bytes(), place, Settings("rgb", 150))
+    assert Image.open(io.BytesIO(screen)).mode == "RGB" and Image.open(io.BytesIO(screen)).width == 355
+
+
+def test_embedded_icc_profile_is_used(tmp_path):
+    picture = photo(400, 300, 1)
+    with_profile, without = io.BytesIO(), io.BytesIO()
+    picture.save(with_profile, format="PNG", icc_profile=A98.read_bytes())
+    picture.save(without, format="PNG")
+    place = Placement(width_mm=30, max_height_mm=200, location=Location("x"), field="f")
+    settings = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
+    a, _ = convert(with_profile.getvalue(), place, settings)
+    b, _ = convert(without.getvalue(), place, settings)
+    pixel_a = Image.open(io.BytesIO(a)).getpixel((200, 150))
+    pixel_b = Image.open(io.BytesIO(b)).getpixel((200, 150))
+    assert pixel_a != pixel_b  # Adobe RGB values are wider than the same numbers in sRGB

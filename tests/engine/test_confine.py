@@ -1,17 +1,14 @@
-"""The confined fetcher, where refused URLs and WeasyPrint's errors are located, and the markup filter."""
+"""The confined fetcher, and where refused URLs and WeasyPrint's errors are located."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from booklet.content.markup import plain, problem
 from booklet.core.findings import Location, Report
 from booklet.engine.fetcher import Origins, url_in_message
 from booklet.engine.render import render_document
-from booklet.html.inline import inline
 
 
 def test_renderer_errors_become_findings_located_at_the_block(tmp_path):
@@ -64,46 +61,6 @@ def test_origins_prefer_the_image_field_then_the_block_then_the_stylesheet_line(
 )
 def test_the_url_a_log_line_is_about(message, url):
     assert url_in_message(message) == url
-
-
-@pytest.mark.parametrize(
-    ("text", "html"),
-    [
-        (
-            "<em>甲</em> <b>乙</b> & x<sup>2</sup><br/>丙",
-            "<em>甲</em> &lt;b&gt;乙&lt;/b&gt; &amp; x<sup>2</sup><br>丙",
-        ),
-        ("<STRONG>大</STRONG><br >", "<strong>大</strong><br>"),
-        ('<em onclick="x">a <em class=y>b', '&lt;em onclick="x"&gt;a &lt;em class=y&gt;b'),
-        (
-            "<script>alert(1)</script><!-- c --><a href=file:///etc/passwd>",
-            "&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- c --&gt;&lt;a href=file:///etc/passwd&gt;",
-        ),
-        ("{{ 7*7 }} &amp;", "{{ 7*7 }} &amp;amp;"),
-    ],
-)
-def test_inline_markup_keeps_four_tags_and_escapes_the_rest(text, html):
-    assert re.sub(r"</?span[^>]*>", "", str(inline(text))) == html  # html/spans.py's layout spans aside
-
-
-@pytest.mark.parametrize(
-    ("text", "why"),
-    [
-        ("<em>a</em><strong>b</strong>", None),
-        ("<em>a", "<em> is never closed"),
-        ("a</sup>", "</sup> closes nothing"),
-        ("<em><strong>a</em></strong>", "</em> closes <strong>; close tags in the reverse order"),
-        ("<em>" * 4 + "a" + "</em>" * 4, "inline markup nested deeper than 3 levels"),
-        ("<b><b>a</b>", None),  # not markup: printed as written
-        ('<em onclick="x">a</em>', "</em> closes nothing"),  # an opener with attributes is text
-    ],
-)
-def test_markup_problems(text, why):
-    assert problem(text) == why
-
-
-def test_plain_drops_the_tags():
-    assert plain("<em>甲</em>乙<br>丙") == "甲乙 丙"
 
 
 def test_refused_paths_never_reach_the_disk(tmp_path: Path):

@@ -174,3 +174,16 @@ def test_the_progress_lines_the_limits_watch_are_logged():
         progress.setLevel(saved)
     assert any(message.startswith("Step 5 - Creating layout - Page") for message in seen)
     assert watch.page == 2
+
+
+def test_another_weasyprint_version_is_refused(monkeypatch):
+    import weasyprint
+
+    from booklet import engine
+    from booklet.core.findings import BuildError
+
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(BuildError) as refused:
+        engine.install()
+    assert refused.value.exit_code == 3 and "WeasyPrint 71.0 is not supported" in str(refused.value)
+    assert "70.x" in str(refused.value)

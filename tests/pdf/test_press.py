@@ -1,4 +1,4 @@
-"""Press output on a project with real photographs: CMYK PDF/X-4, image pipeline, preflight, ISBN, screen."""
+"""Press output on a project with real photographs: CMYK PDF/X-4, image pipeline, preflight, barcode, screen."""
 
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image, ImageCms, ImageFilter
+from PIL import Image, ImageCms
 
-from booklet.assets.photos import Placement, Settings, convert
-from booklet.content.isbn import check_digit, isbn13_problem
-from booklet.core.findings import Location
 from booklet.pdf.press import DEFAULT_ICC
 
 from ..conftest import Project
 from ..pdfread import fonts
+from ..photos import make_photos
 
 ISBN = "978-962-937-000-8"
-A98 = Path("/usr/share/color/icc/ghostscript/a98.icc")  # Adobe RGB (1998)-compatible, from libgs-common
 CHAPTER = """\
 number: 1
 title: 相片章
@@ -49,27 +46,6 @@ blocks:
       caption: 滿版照片。
       size: full-bleed
 """
-
-
-def photo(width: int, height: int, seed: int) -> Image.Image:
-    """A photograph-like picture: smooth colour fields with fine grain."""
-    red = Image.linear_gradient("L").resize((width, height))
-    green = Image.radial_gradient("L").resize((width, height))
-    blue = Image.effect_noise((width, height), 40 + seed).filter(ImageFilter.GaussianBlur(2))
-    return Image.merge("RGB", (red, green, blue))
-
-
-def make_photos(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    photo(2200, 1500, 1).save(folder / "adobe-rgb.jpg", quality=92, icc_profile=A98.read_bytes())
-    upright = photo(1100, 1600, 2)  # a portrait photo stored on its side, EXIF orientation 6
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    exif[0x010F] = "TestCam"
-    upright.transpose(Image.Transpose.ROTATE_90).save(folder / "rotated.jpg", quality=92, exif=exif.tobytes())
-    photo(1200, 800, 3).save(folder / "plain.jpg", quality=92)
-    photo(600, 400, 4).save(folder / "too-small.jpg", quality=90)
-    photo(2700, 1800, 5).save(folder / "bleed.jpg", quality=90)
 
 
 @pytest.fixture(scope="module")
@@ -291,55 +267,6 @@ def test_screen_pdf_is_rgb_trimmed_tagged_with_alt_text_and_live_links(press):
 # ---------------------------------------------------------------- units and errors
 
 
-def test_convert_turns_upright_strips_exif_resamples_and_never_upscales(tmp_path):
-    make_photos(tmp_path)
-    place = Placement(width_mm=60, max_height_mm=200, location=Location("x"), field="f")
-    settings = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
-    data, info = convert((tmp_path / "rotated.jpg").read_bytes(), place, settings)
-    out = Image.open(io.BytesIO(data))
-    assert out.format == "JPEG" and out.mode == "CMYK"
-    assert out.height > out.width  # stored on its side, printed upright
-    assert out.width == 709  # 60 mm at 300 ppi, rounded up
-    assert not out.getexif() and info["orientation"] == 6
-    small, info = convert((tmp_path / "too-small.jpg").read_bytes(), place, settings)
-    assert Image.open(io.BytesIO(small)).size == (600, 400) and info["ppi"] == 254.0
-    screen, _ = convert((tmp_path / "plain.jpg").read_bytes(), place, Settings("rgb", 150))
-    assert Image.open(io.BytesIO(screen)).mode == "RGB" and Image.open(io.BytesIO(screen)).width == 355
-
-
-def test_embedded_icc_profile_is_used(tmp_path):
-    picture = photo(400, 300, 1)
-    with_profile, without = io.BytesIO(), io.BytesIO()
-    picture.save(with_profile, format="PNG", icc_profile=A98.read_bytes())
-    picture.save(without, format="PNG")
-    place = Placement(width_mm=30, max_height_mm=200, location=Location("x"), field="f")
-    settings = Settings("cmyk", 300, DEFAULT_ICC.read_bytes())
-    a, _ = convert(with_profile.getvalue(), place, settings)
-    b, _ = convert(without.getvalue(), place, settings)
-    pixel_a = Image.open(io.BytesIO(a)).getpixel((200, 150))
-    pixel_b = Image.open(io.BytesIO(b)).getpixel((200, 150))
-    assert pixel_a != pixel_b  # Adobe RGB values are wider than the same numbers in sRGB
-
-
-def test_isbn_check_digit():
-    assert check_digit("978962937000") == "8"
-    assert isbn13_problem(ISBN) is None
-    assert "wrong check digit 7" in isbn13_problem("978-962-937-000-7")
-    assert "ISBN-13" in isbn13_problem("962-937-000-X")
-
-
-def test_wrong_isbn_is_a_content_error_naming_the_field(project):
-    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
-    project.edition("chapters/01-a.yaml", extra="isbn: 978-962-937-000-7\n")
-    done = project.run()
-    assert done.returncode == 1
-    assert re.search(
-        r"booklet\.yaml:\d+:\d+: error: isbn: wrong check digit 7: an ISBN-13 starting "
-        r"978962937000 ends in 8 \[schema\.value\]",
-        done.stderr,
-    ), done.stderr
-
-
 def test_strict_refuses_a_photo_under_200_ppi_and_keeps_the_old_pdf(press):
     project = press["project"]
     before = press["pdf"].read_bytes()
@@ -361,20 +288,6 @@ def test_page_count_is_padded_to_the_edition_signature(project):
         ["pdftotext", str(project.root / "dist/booklet.pdf"), "-"], capture_output=True, text=True
     ).stdout.split("\f")
     assert "主辦單位" in texts[pages - 2] or "主辦單位" in texts[pages - 3]  # the colophon stays at the end
-
-
-def test_profile_flags_and_usage(project):
-    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
-    project.edition("chapters/01-a.yaml", extra="profile: screen\n")
-    assert project.run("-q").returncode == 0
-    assert (project.root / "dist/booklet.screen.pdf").is_file() and not (
-        project.root / "dist/booklet.pdf"
-    ).exists()
-    assert project.run("--all", "-o", "x.pdf").returncode == 2
-    assert project.run("--print", "--screen").returncode == 2
-    project.edition("chapters/01-a.yaml", extra="profile: poster\n")
-    done = project.run()
-    assert done.returncode == 1 and "unknown profile 'poster'" in done.stderr
 
 
 def test_the_edition_names_a_cmyk_output_profile(project):
