@@ -3,7 +3,8 @@
 One test per attack of issue 6. Each asserts the exit code, a message naming the file and
 the field (or the stylesheet line), no traceback, and that the previous PDF is untouched.
 Most run the command line in-process (booklet.cli.main) for speed; the ones about killing
-and locking run real processes.
+and locking run real processes. Every test starts from the fixture project tests/roots/minimal/
+(one chapter, GOOD) and writes the hostile chapter, file or edition it is about.
 """
 
 from __future__ import annotations
@@ -28,18 +29,14 @@ from pypdf import PdfReader
 
 from booklet import cli
 
-from ..conftest import REPO, Project
+from ..conftest import REPO, ROOTS, Project
 from ..pdfread import flat, image_count
+
+pytestmark = pytest.mark.root("minimal")
 
 OLD_PDF = b"%PDF-1.7\n% the previous build, which no failed build may touch\n%%EOF\n"
 CHAPTER = "chapters/01-test.yaml"
-GOOD = """\
-number: 1
-title: 測試章
-blocks:
-  - lead: 導語一句。
-  - paragraph: 第一段正文。
-"""
+GOOD = (ROOTS / "minimal" / CHAPTER).read_text(encoding="utf-8")  # five lines: a lead, a paragraph
 LONG = (
     "number: 1\ntitle: 長文\nblocks:\n  - lead: 導語。\n  - paragraph: "
     + "從江縣脫貧攻堅，澳門幫扶。" * 25000
@@ -51,12 +48,10 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def setup(project: Project, chapter: str | bytes = GOOD) -> Project:
-    """A project with one chapter and a previous PDF in dist/."""
-    path = project.root / CHAPTER
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(chapter if isinstance(chapter, bytes) else chapter.encode())
-    project.edition(CHAPTER)
+def setup(project: Project, chapter: str | bytes | None = None) -> Project:
+    """The minimal project, its chapter replaced by `chapter` if given, and a previous PDF in dist/."""
+    if chapter is not None:
+        (project.root / CHAPTER).write_bytes(chapter if isinstance(chapter, bytes) else chapter.encode())
     (project.root / "dist").mkdir(exist_ok=True)
     (project.root / "dist/booklet.pdf").write_bytes(OLD_PDF)
     return project
@@ -244,7 +239,6 @@ def test_network_urls_are_refused_without_any_connection(project, monkeypatch):
 def test_edition_fields_cannot_inject_css(project):
     setup(project)
     injected = 'x"; } @page { background: url(file:///etc/passwd) } body { color: "red'
-    project.edition(CHAPTER)
     text = (project.root / "booklet.yaml").read_text().replace("title: 測試圖冊", f"title: '{injected}'")
     (project.root / "booklet.yaml").write_text(text)
     pdf = assert_built(project, *run(project, "-q"))  # the title is a CSS string: nothing is fetched
@@ -640,7 +634,7 @@ def mutated(draw) -> bytes:
 )
 @given(content=st.one_of(st.binary(max_size=400), mutated(), st.text(max_size=200).map(str.encode)))
 def test_any_bytes_in_a_chapter_give_exit_0_or_1_with_located_messages(tmp_path_factory, content):
-    project = setup(Project(tmp_path_factory.mktemp("fuzz") / "project"), content)
+    project = setup(Project(tmp_path_factory.mktemp("fuzz") / "project", "minimal"), content)
     code, output = run(project)
     assert code in (0, 1), output
     assert "Traceback" not in output and "internal error" not in output
@@ -663,7 +657,8 @@ def test_any_text_in_a_paragraph_prints_or_is_a_located_error(tmp_path_factory, 
     """Every mutant above fails before layout; arbitrary text (controls, markup, escapes) goes through it."""
     paragraph = json.dumps(text)  # a YAML double-quoted scalar: any character, escaped
     project = setup(
-        Project(tmp_path_factory.mktemp("text") / "project"), GOOD + f"  - paragraph: {paragraph}\n"
+        Project(tmp_path_factory.mktemp("text") / "project", "minimal"),
+        GOOD + f"  - paragraph: {paragraph}\n",
     )
     code, output = run(project, "-q")
     assert code in (0, 1), output

@@ -1,49 +1,29 @@
-"""The command line on small projects: exit codes, messages, placeholders, safety of the old PDF."""
+"""The command line on small projects: exit codes, messages, placeholders, safety of the old PDF.
+
+Most start from tests/roots/figures/: a chapter with a photo present, one absent, and a section."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from ..conftest import ROOTS
 from ..pdfread import flat, image_count
 
-CHAPTER = """\
-number: 1
-title: 測試章
-blocks:
-  - lead: 導語一句。
-  - paragraph: 第一段正文，包含 MIF 與 2021 年。
-  - figure:
-      image: assets/photos/present.png
-      caption: 已有的照片。
-  - figure:
-      image: assets/photos/absent.jpg
-      caption: 缺少的照片。
-      size: half
-sections:
-  - title: 小節
-    blocks:
-      - paragraph: 小節正文。
-"""
+CHAPTER = (ROOTS / "figures/chapters/01-test.yaml").read_text(encoding="utf-8")
 
 
 def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def good_project(project):
-    project.write("chapters/01-test.yaml", CHAPTER)
-    project.edition("chapters/01-test.yaml")
-    (project.root / "assets/photos").mkdir(parents=True)
-    Image.new("RGB", (300, 200), (200, 30, 40)).save(project.root / "assets/photos/present.png")
-    return project
-
-
+@pytest.mark.root("figures")
 def test_build_writes_the_pdf_with_placeholder_and_summary(project):
-    done = good_project(project).run()
+    done = project.run()
     assert done.returncode == 0, done.stderr
     pdf = project.root / "dist/booklet.pdf"
     assert "Traceback" not in done.stderr
@@ -59,20 +39,21 @@ def test_build_writes_the_pdf_with_placeholder_and_summary(project):
     assert not [name for name in os.listdir(pdf.parent) if name.startswith(".")]  # no temporary or lock files
 
 
+@pytest.mark.root("figures")
 def test_quiet_build_prints_nothing(project):
-    done = good_project(project).run("-q")
+    done = project.run("-q")
     assert done.returncode == 0 and done.stderr == "" and done.stdout == ""
 
 
+@pytest.mark.root("figures")
 def test_builds_are_byte_identical(project):
-    good_project(project)
     assert project.run("-q", "-o", "a.pdf").returncode == 0
     assert project.run("-q", "-o", "b.pdf").returncode == 0
     assert sha(project.root / "a.pdf") == sha(project.root / "b.pdf")
 
 
+@pytest.mark.root("figures")
 def test_strict_refuses_missing_images_and_keeps_the_old_pdf(project):
-    good_project(project)
     assert project.run("-q").returncode == 0
     pdf = project.root / "dist/booklet.pdf"
     before = sha(pdf)
@@ -85,8 +66,8 @@ def test_strict_refuses_missing_images_and_keeps_the_old_pdf(project):
     assert "Traceback" not in done.stderr and sha(pdf) == before
 
 
+@pytest.mark.root("figures")
 def test_content_error_exits_1_with_location_and_leaves_the_old_pdf(project):
-    good_project(project)
     assert project.run("-q").returncode == 0
     pdf = project.root / "dist/booklet.pdf"
     before = sha(pdf)
@@ -105,8 +86,8 @@ def test_content_error_exits_1_with_location_and_leaves_the_old_pdf(project):
     ]
 
 
+@pytest.mark.root("figures")
 def test_check_validates_without_writing(project):
-    good_project(project)
     done = project.run("check")
     assert done.returncode == 0, done.stderr
     assert not (project.root / "dist").exists()
@@ -119,12 +100,13 @@ def test_check_validates_without_writing(project):
     )
 
 
+@pytest.mark.root("figures")
 def test_usage_errors_exit_2(project):
-    good_project(project)
     assert project.run("--no-such-flag").returncode == 2
     assert project.run("--edition", "nowhere.yaml").returncode == 2
 
 
+@pytest.mark.root("minimal")
 def test_text_is_printed_literally_never_as_markup_or_template(project):
     project.write(
         "chapters/01-test.yaml",
@@ -135,7 +117,6 @@ def test_text_is_printed_literally_never_as_markup_or_template(project):
           - paragraph: "{{ 7*7 }} {% raw %} <b>粗</b> <img src='file:///etc/passwd'> &amp;"
     """,
     )
-    project.edition("chapters/01-test.yaml")
     done = project.run("-q")
     assert done.returncode == 0, done.stderr
     pdf = project.root / "dist/booklet.pdf"
@@ -144,10 +125,10 @@ def test_text_is_printed_literally_never_as_markup_or_template(project):
     assert image_count(pdf) == 0
 
 
+@pytest.mark.root("figures")
 def test_images_outside_the_project_are_refused(project, tmp_path):
     outside = tmp_path / "secret.png"
     Image.new("RGB", (10, 10)).save(outside)
-    good_project(project)
     (project.root / "assets/photos/present.png").unlink()
     (project.root / "assets/photos/present.png").symlink_to(outside)
     done = project.run()
@@ -158,8 +139,8 @@ def test_images_outside_the_project_are_refused(project, tmp_path):
     )
 
 
+@pytest.mark.root("figures")
 def test_an_image_whose_content_does_not_match_its_name_is_refused(project):
-    good_project(project)
     (project.root / "assets/photos/present.png").write_bytes(b"\xff\xd8\xff\xe0not really a png")
     done = project.run("-q")
     assert done.returncode == 1
@@ -168,6 +149,7 @@ def test_an_image_whose_content_does_not_match_its_name_is_refused(project):
     )
 
 
+@pytest.mark.root("minimal")
 def test_news_clip_qr_code_and_map_are_vector_art(project):
     project.write(
         "chapters/01-test.yaml",
@@ -187,7 +169,6 @@ def test_news_clip_qr_code_and_map_are_vector_art(project):
                 - {name: 從江縣, lat: 25.7532, lon: 108.9054}
     """,
     )
-    project.edition("chapters/01-test.yaml")
     done = project.run("-q")
     assert done.returncode == 0, done.stderr
     pdf = project.root / "dist/booklet.pdf"
@@ -196,15 +177,15 @@ def test_news_clip_qr_code_and_map_are_vector_art(project):
     assert image_count(pdf) == 0
 
 
+@pytest.mark.root("minimal")
 def test_profile_flags_and_usage(project):
-    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
-    project.edition("chapters/01-a.yaml", extra="profile: screen\n")
+    project.edition_with("profile: screen\n")
     assert project.run("-q").returncode == 0
     assert (project.root / "dist/booklet.screen.pdf").is_file() and not (
         project.root / "dist/booklet.pdf"
     ).exists()
     assert project.run("--all", "-o", "x.pdf").returncode == 2
     assert project.run("--print", "--screen").returncode == 2
-    project.edition("chapters/01-a.yaml", extra="profile: poster\n")
+    project.edition_with("profile: poster\n")
     done = project.run()
     assert done.returncode == 1 and "unknown profile 'poster'" in done.stderr

@@ -1,42 +1,23 @@
-"""The edition diff (`build.py diff`, app/diff.py): each edit in its chapter, the pages it changed or reflowed."""
+"""The edition diff (`build.py diff`, app/diff.py): each edit in its chapter, the pages it changed or reflowed.
+
+tests/roots/diff/: three chapters, each two or three pages long, with a figure and a table."""
 
 from __future__ import annotations
 
 import subprocess
+
+import pytest
 
 from booklet.app.diff import compare_books
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
 from ..conftest import Project
-from ..content.test_editions import three_editions
 from ..pdfread import flat, page_texts
 
-LONG_CHAPTER = "number: {n}\ntitle: 第{n}章\nblocks:\n{blocks}"
 
-
-def diff_project(project: Project):
-    """Three chapters, each two or three pages long, in a git repository."""
-    paragraph = "澳門與從江攜手，推動教育、醫療、產業和就業等各方面的幫扶工作，成效顯著。" * 6
-    for n in (1, 2, 3):
-        blocks = [f"  - paragraph: 第{n}章第{i}段。{paragraph}" for i in range(14)]
-        blocks.insert(
-            3,
-            f"  - figure:\n      image: assets/photos/{n}.jpg\n      caption: 第{n}章的圖片說明。\n"
-            "      size: half",
-        )
-        blocks.insert(
-            8,
-            "  - table:\n      title: 項目一覽\n      columns: [序號, 項目]\n      rows:\n"
-            + "".join(f"        - ['{r}', 第{n}章項目{r}]\n" for r in range(1, 5)),
-        )
-        project.write(f"chapters/0{n}.yaml", LONG_CHAPTER.format(n=n, blocks="\n".join(blocks) + "\n"))
-    project.edition(
-        "chapters/01.yaml",
-        "chapters/02.yaml",
-        "chapters/03.yaml",
-        extra="edition: 初版\nprinting_history: [2021年7月初版]\n",
-    )
+def commit(project: Project):
+    """The project's files, committed in a new git repository."""
     for args in (
         ["init", "-q"],
         ["add", "-A"],
@@ -45,8 +26,9 @@ def diff_project(project: Project):
         subprocess.run(["git", *args], cwd=project.root, check=True, capture_output=True)
 
 
+@pytest.mark.root("diff")
 def test_the_diff_reports_each_edit_in_its_chapter_names_reflowed_pages_and_nothing_else(project):
-    diff_project(project)
+    commit(project)
     edit = {
         "chapters/01.yaml": ("      caption: 第1章的圖片說明。", "      caption: 第1章的圖片說明（修訂）。"),
         "chapters/02.yaml": (
@@ -95,8 +77,8 @@ def test_the_diff_reports_each_edit_in_its_chapter_names_reflowed_pages_and_noth
     assert "<ins>（修訂）</ins>" in report and "<del>3 | 第3章項目3</del>" in report
 
 
+@pytest.mark.root("editions")
 def test_an_edition_compared_with_itself_reports_nothing(project):
-    three_editions(project)
     report = Report()
     book = load_book(project.root / "editions/third.yaml", project.root, report)
     result = compare_books(book, book)

@@ -13,19 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
+from ..conftest import REPO, ROOTS
+
+pytestmark = pytest.mark.root("preview")
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHAPTER = """\
-number: 1
-title: 預覽測試
-blocks:
-  - paragraph: 第一段文字，用來測試預覽。
-  - figure:
-      image: assets/photos/absent.jpg
-      caption: 2021年6月4日，缺少的照片。
-      alt: 缺少的照片
-"""
+CHAPTER = (ROOTS / "preview/chapters/01-test.yaml").read_text(encoding="utf-8")
 
 
 class Served:
@@ -72,8 +65,7 @@ class Served:
 
 @pytest.fixture
 def served(project):
-    project.write("chapters/01-test.yaml", CHAPTER)
-    project.edition("chapters/01-test.yaml")
+    """`build.py serve` on tests/roots/preview/, once its first build is done."""
     server = Served(project)
     try:
         server.wait_generation(1)

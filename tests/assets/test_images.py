@@ -40,7 +40,8 @@ def chapter(*refs: str) -> str:
 
 
 def photo_project(project: Project) -> tuple[Project, list[str]]:
-    """Photos of every kind the stage treats differently: sizes, EXIF turn, ICC, CMYK, PNG with alpha."""
+    """The photos tests/roots/photos/ places, of every kind the stage treats differently: sizes, EXIF
+    turn, ICC, CMYK, PNG with alpha (made here: too large to keep)."""
     folder = project.root / "assets/photos"
     folder.mkdir(parents=True)
     photo(2400, 1600, 1).save(folder / "large.jpg", quality=90)
@@ -66,8 +67,6 @@ def photo_project(project: Project) -> tuple[Project, list[str]]:
             "small.jpg",
         )
     ]
-    project.write("chapters/01-photos.yaml", chapter(*refs))
-    project.edition("chapters/01-photos.yaml")
     return project, refs
 
 
@@ -81,6 +80,7 @@ def cached_files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.*"))}
 
 
+@pytest.mark.root("photos")
 @pytest.mark.parametrize("profile", [PRINT, Settings("rgb", 150)], ids=["print", "screen"])
 def test_the_pool_makes_the_same_bytes_and_findings_as_one_worker(project, profile):
     project, refs = photo_project(project)
@@ -106,6 +106,7 @@ def test_the_pool_makes_the_same_bytes_and_findings_as_one_worker(project, profi
     assert any("small.jpg" in line and "[image.low-resolution]" in line for line in runs[0][1])
 
 
+@pytest.mark.root("photos")
 def test_a_second_run_finds_every_photo_without_opening_it(project, monkeypatch):
     project, refs = photo_project(project)
     result = checked(project)
@@ -125,6 +126,7 @@ def test_a_second_run_finds_every_photo_without_opening_it(project, monkeypatch)
     assert not [path for path in opened if "assets" in path.parts]  # only the cache's small files
 
 
+@pytest.mark.root("photos")
 def test_a_photo_changed_in_place_is_converted_again(project):
     project, refs = photo_project(project)
     result = checked(project)
@@ -138,6 +140,7 @@ def test_a_photo_changed_in_place_is_converted_again(project):
     assert stats.converted == 1 and stats.cached == len(refs) - 1
 
 
+@pytest.mark.root("photos")
 def test_the_same_identity_is_trusted_as_the_same_content(project):
     """The content hash is remembered by path, size, modification time and inode, as imagecheck does."""
     project, refs = photo_project(project)
@@ -265,6 +268,7 @@ def stand_ins_used(log: Path) -> int:
     return sum(int(line) for line in log.read_text().split())
 
 
+@pytest.mark.root("photos")
 def test_photos_converted_while_the_parts_are_laid_out_give_the_same_pdf(project, monkeypatch):
     """A part is laid out from stand-ins of the photos still converting, and waits for them only to
     write its PDF: the same bytes as a build that lays the parts out from the converted files."""
@@ -304,6 +308,7 @@ def test_a_stand_in_reads_as_the_converted_photo_would():
         assert real_seen == stand_in_seen
 
 
+@pytest.mark.root("photos")
 @pytest.mark.parametrize("delay", [0, 0.4], ids=["converted-first", "parts-waiting"])
 def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project, monkeypatch, delay):
     """A build reads only the headers of photos it has not seen; their conversion is the check that
@@ -330,7 +335,6 @@ def test_a_build_refuses_a_truncated_photo_when_it_converts_it(project, monkeypa
     refs = list(files)
     refs.insert(3, "whole.jpg")  # the large ones fall on the half-wide places (odd positions)
     project.write("chapters/01-photos.yaml", chapter(*(f"assets/photos/{ref}" for ref in refs)))
-    project.edition("chapters/01-photos.yaml")
     with pytest.raises(ContentError) as refused:
         build(Options(edition_file=project.root / "booklet.yaml"))
     lines = {f.format().splitlines()[0] for f in refused.value.report.findings if f.code == "image.invalid"}
@@ -372,6 +376,7 @@ def checked_errors(project: Project) -> set[str]:
     }
 
 
+@pytest.mark.root("photos")
 def test_refused_images_are_reported_in_document_order_with_their_lines(project):
     folder = project.root / "assets/photos"
     folder.mkdir(parents=True)
@@ -383,7 +388,6 @@ def test_refused_images_are_reported_in_document_order_with_their_lines(project)
     (folder / "cut2.jpg").write_bytes(whole[:-5])
     refs = ["good.jpg", "cut.jpg", "good.png", "fake.png", "cut2.jpg", "missing.jpg"]
     project.write("chapters/01-photos.yaml", chapter(*(f"assets/photos/{ref}" for ref in refs)))
-    project.edition("chapters/01-photos.yaml")
     findings = check(Options(edition_file=project.root / "booklet.yaml")).report.findings
     lines = [f.format().splitlines()[0] for f in findings if f.code.startswith("image.")]
     expected = [
@@ -401,6 +405,7 @@ def test_refused_images_are_reported_in_document_order_with_their_lines(project)
     )
 
 
+@pytest.mark.root("photos")
 def test_a_photo_changed_between_its_hash_and_its_conversion_is_not_cached_under_the_old_hash(project):
     project, refs = photo_project(project)
     result = checked(project)

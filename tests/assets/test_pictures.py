@@ -231,6 +231,7 @@ def test_the_art_takes_its_colours_from_the_theme():
     assert Palette()["paper"] == "#ffffff"
 
 
+@pytest.mark.root("minimal")
 def test_a_theme_override_restyles_the_map_and_charts(project):
     project.write(
         "chapters/01-test.yaml",
@@ -252,7 +253,6 @@ def test_a_theme_override_restyles_the_map_and_charts(project):
               series: [{name: 項目, values: [3, 5]}]
     """,
     )
-    project.edition("chapters/01-test.yaml")
     with (project.root / "styles/variables.css").open("a", encoding="utf-8") as css:
         css.write(":root { --color-accent: #0a6e4f; }\n")
     from booklet.app.check import check
@@ -264,6 +264,7 @@ def test_a_theme_override_restyles_the_map_and_charts(project):
     assert len(art) == 2 and all("#0a6e4f" in svg and "#a3192e" not in svg for svg in art)
 
 
+@pytest.mark.root("minimal")
 def test_a_chart_naming_an_unknown_table_or_untagged_rows_is_a_located_error(project):
     project.write(
         "chapters/01-test.yaml",
@@ -290,7 +291,6 @@ def test_a_chart_naming_an_unknown_table_or_untagged_rows_is_a_located_error(pro
                 - {table: plain, label: 2019年}
     """,
     )
-    project.edition("chapters/01-test.yaml")
     done = project.run("check")
     assert done.returncode == 1
     assert (

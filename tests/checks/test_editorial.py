@@ -1,65 +1,25 @@
-"""Editorial checks on small projects with seeded faults: code, file, line and column."""
+"""Editorial checks on small projects with seeded faults: code, file, line and column.
+
+tests/roots/editorial/: chapters/01-test.yaml with a fault on most lines (the line and column each test
+names), and a glossary."""
 
 from __future__ import annotations
+
+import pytest
 
 from booklet.app.check import check
 from booklet.app.project import Options
 
-from ..conftest import REPO
+from ..conftest import REPO, ROOTS
 
-CHAPTER = """\
-number: 1
-title: 測試章
-blocks:
-  - paragraph: 這是一段正常的繁體中文文字，沒有任何問題。
-  - paragraph: 感謝黔东南州委的支持與幫助。
-  - paragraph: 他說,我們明天見。
-  - paragraph: 「引號沒有關上。
-  - paragraph: 好的，，我們走吧。
-  - figure:
-      image: assets/photos/a.jpg
-      size: half
-  - figure:
-      image: assets/photos/b.jpg
-      caption: 2019年2月30日，在從江縣舉行儀式。
-      alt: 儀式
-  - clipping:
-      date: 2019年1月12日
-      outlet: 貴州日報
-      text:
-        - 从江是贵州省脱贫攻坚的主战场。
-      simplified_source: true
-  - paragraph: "在千團小學舉行開學典禮，師生齊聚一堂。"
-  - paragraph: >-
-      折疊的長段落裏有陳怡琴
-      這個名字。
-sections:
-  - title: 空的小節
-    blocks: []
-  - title: 重複
-    blocks:
-      - paragraph: 澳門社會自二〇一八年起連續三年每年資助三千名義務教育階段的家庭經濟困難學生完成學業。
-      - heading: 小標題
-      - heading: 小標題
-      - paragraph: 澳門社會自二〇一八年起連續三年每年資助三千名義務教育階段的家庭經濟困難學生完成學業！
-"""
-
-GLOSSARY = """\
-terms:
-  - preferred: 幹團
-    wrong: [千團]
-  - preferred: 諶貽琴
-    simplified: 谌贻琴
-    wrong: [陳怡琴]
-"""
+CHAPTER = (ROOTS / "editorial/chapters/01-test.yaml").read_text(encoding="utf-8")
 
 
-def findings(project, chapter=CHAPTER, glossary=GLOSSARY):
-    project.write("chapters/01-test.yaml", chapter)
-    if glossary is not None:
-        project.write("chapters/glossary.yaml", glossary)
-    edition = project.edition("chapters/01-test.yaml")
-    result = check(Options(edition_file=edition))
+def findings(project, chapter: str | None = None):
+    """The findings of `check`, by code and location; `chapter` replaces chapters/01-test.yaml."""
+    if chapter is not None:
+        project.write("chapters/01-test.yaml", chapter)
+    result = check(Options(edition_file=project.root / "booklet.yaml"))
     assert result.report.errors == []
     return {(f.code, str(f.location)): f for f in result.report.findings}
 
@@ -68,6 +28,7 @@ def codes_at(found, code):
     return sorted(where for c, where in found if c == code)
 
 
+@pytest.mark.root("editorial")
 def test_simplified_characters_are_found_at_their_column(project):
     found = findings(project)
     assert codes_at(found, "text.simplified-char") == ["chapters/01-test.yaml:5:19"]  # 东 in 黔东南
@@ -75,6 +36,7 @@ def test_simplified_characters_are_found_at_their_column(project):
     assert "东" in finding.message and "黔東南" in finding.hint
 
 
+@pytest.mark.root("editorial")
 def test_simplified_source_is_exempt_but_traditional_text_is_not_flagged(project):
     found = findings(project)
     simplified = [where for code, where in found if code.startswith("text.simplified")]
@@ -84,6 +46,7 @@ def test_simplified_source_is_exempt_but_traditional_text_is_not_flagged(project
     assert "chapters/01-test.yaml:20:11" in [w for code, w in found if code == "text.simplified-char"]
 
 
+@pytest.mark.root("editorial")
 def test_glossary_variants_point_at_the_wrong_form(project):
     found = findings(project)
     assert codes_at(found, "glossary.variant") == [
@@ -93,12 +56,14 @@ def test_glossary_variants_point_at_the_wrong_form(project):
     assert "幹團" in found[("glossary.variant", "chapters/01-test.yaml:22:18")].hint
 
 
+@pytest.mark.root("editorial")
 def test_folded_scalars_point_at_the_value(project):
     found = findings(project)
     assert "chapters/01-test.yaml:23:16" in codes_at(found, "glossary.variant")  # the `>-` of the value
     assert "諶貽琴" in found[("glossary.variant", "chapters/01-test.yaml:23:16")].hint
 
 
+@pytest.mark.root("editorial")
 def test_punctuation(project):
     found = findings(project)
     assert codes_at(found, "punct.half-width") == ["chapters/01-test.yaml:6:18"]
@@ -107,6 +72,7 @@ def test_punctuation(project):
     assert codes_at(found, "punct.doubled") == ["chapters/01-test.yaml:8:18"]
 
 
+@pytest.mark.root("editorial")
 def test_figures_dates_sections_headings_and_repeats(project):
     found = findings(project)
     assert codes_at(found, "figure.no-caption") == ["chapters/01-test.yaml:10:7"]
@@ -118,6 +84,7 @@ def test_figures_dates_sections_headings_and_repeats(project):
     assert "chapters/01-test.yaml:31" in found[("text.repeated", "chapters/01-test.yaml:34:20")].message
 
 
+@pytest.mark.root("minimal")
 def test_a_clean_chapter_has_no_editorial_findings(project):
     clean = """\
     number: 1
@@ -130,14 +97,14 @@ def test_a_clean_chapter_has_no_editorial_findings(project):
           caption: 2019年10月15日至18日，教師應邀來澳門。
           alt: 教師
     """
-    found = findings(project, clean, glossary=None)
+    found = findings(project, clean)  # no glossary
     assert [code for code, _ in found if code != "image.missing"] == []
 
 
+@pytest.mark.root("minimal")
 def test_a_broken_glossary_is_a_located_error(project):
-    project.write("chapters/01-test.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 文字。\n")
     project.write("chapters/glossary.yaml", "terms:\n  - preferred: 幹團\n    wrong: 千團\n")
-    result = check(Options(edition_file=project.edition("chapters/01-test.yaml")))
+    result = check(Options(edition_file=project.root / "booklet.yaml"))
     errors = [(f.code, str(f.location)) for f in result.report.errors]
     assert errors == [("glossary.invalid", "chapters/glossary.yaml:3:12")]
 

@@ -1,81 +1,30 @@
-"""Editions: extends chains and their located errors, and the Simplified edition of a small project."""
+"""Editions: extends chains and their located errors (tests/roots/editions/: booklet.yaml, extended by
+editions/second.yaml, extended by editions/third.yaml), and the Simplified edition of a small project
+(tests/roots/zh-hans/)."""
 
 from __future__ import annotations
 
 import hashlib
 
+import pytest
 from pypdf import PdfReader
 
 from booklet.content.script import traditional_only
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
-from ..conftest import Project
 from ..pdfread import flat, fonts, page_texts
-
-CHAPTER = """\
-number: 1
-title: 測試章
-blocks:
-  - paragraph: 澳門與從江的幫扶工作，於二〇一八年開始。
-  - quote:
-      text: 「飲水思源」是澳門同胞的心聲。
-  - clipping:
-      date: 2018年5月24日
-      outlet: 貴州日報
-      text: 【本報訊】这段文字来自简体报纸，保持原样。
-      simplified_source: true
-  - letter:
-      image: assets/scans/letter.jpg
-      caption: 貴州省給澳門的感謝信
-      text: 感谢信正文。
-      simplified_source: true
-  - paragraph: 兌換澳門幣的說明。
-"""
 
 
 def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def three_editions(project: Project):
-    project.write("chapters/01-a.yaml", CHAPTER)
-    project.write("chapters/02-b.yaml", "number: 2\ntitle: 第二章\nblocks:\n  - paragraph: 第二章正文。\n")
-    project.write("chapters/03-c.yaml", "number: 3\ntitle: 第三章\nblocks:\n  - paragraph: 第三章正文。\n")
-    project.edition(
-        "chapters/01-a.yaml",
-        "chapters/02-b.yaml",
-        extra="edition: 初版\nprinting_history: [2021年7月初版]\nfonts: {body: Noto Serif CJK TC}\n",
-    )
-    project.write(
-        "editions/second.yaml",
-        """\
-        extends: ../booklet.yaml
-        edition: 第二版
-        date: 2021-12-01
-        printing_history: [2021年12月第二版]
-        trim: {width: 170mm}
-        chapters_remove: [chapters/02-b.yaml]
-        chapters_add: [chapters/03-c.yaml]
-        """,
-    )
-    project.write(
-        "editions/third.yaml",
-        """\
-        extends: second.yaml
-        isbn: 978-99965-0-000-8
-        printing_history: [2022年3月第二版第二次印刷]
-        fonts: {heading: Noto Sans CJK SC}
-        chapters_add: [{file: chapters/02-b.yaml, after: chapters/01-a.yaml}]
-        """,
-    )
-
-
 # ---------------------------------------------------------------- extends
 
 
+@pytest.mark.root("editions")
 def test_an_extends_chain_merges_mappings_replaces_values_and_appends_history(project):
-    three_editions(project)
     report = Report()
     book = load_book(project.root / "editions/third.yaml", project.root, report)
     assert report.errors == []
@@ -89,8 +38,8 @@ def test_an_extends_chain_merges_mappings_replaces_values_and_appends_history(pr
     assert [c.title for c in book.chapters] == ["測試章", "第二章", "第三章"]
 
 
+@pytest.mark.root("editions")
 def test_a_bad_value_is_reported_in_the_file_and_line_that_set_it(project):
-    three_editions(project)
     second = project.root / "editions/second.yaml"
     second.write_text(
         second.read_text(encoding="utf-8").replace("date: 2021-12-01", "date: 1.12.2021"), encoding="utf-8"
@@ -104,8 +53,8 @@ def test_a_bad_value_is_reported_in_the_file_and_line_that_set_it(project):
     assert len(report.errors) == 2
 
 
+@pytest.mark.root("editions")
 def test_an_unknown_key_is_an_error_at_its_file_and_line(project):
-    three_editions(project)
     project.write("editions/third.yaml", "extends: second.yaml\n\nprinting_histroy: [x]\n")
     done = project.run("check", "--edition", "editions/third.yaml")
     assert done.returncode == 1
@@ -113,8 +62,8 @@ def test_an_unknown_key_is_an_error_at_its_file_and_line(project):
     assert "[schema.unknown-field]" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.root("editions")
 def test_a_cycle_of_extends_is_an_error_naming_the_files(project):
-    three_editions(project)
     project.write("editions/x.yaml", "extends: y.yaml\nedition: X\n")
     project.write("editions/y.yaml", "# loops back\nextends: x.yaml\n")
     done = project.run("check", "--edition", "editions/x.yaml")
@@ -125,8 +74,8 @@ def test_a_cycle_of_extends_is_an_error_naming_the_files(project):
     ) in done.stderr
 
 
+@pytest.mark.root("editions")
 def test_a_missing_parent_and_a_chapter_not_listed_are_located(project):
-    three_editions(project)
     project.write("editions/x.yaml", "extends: nowhere.yaml\n")
     project.write("editions/y.yaml", "extends: ../booklet.yaml\nchapters_remove: [chapters/09-none.yaml]\n")
     report = Report()
@@ -144,29 +93,8 @@ def test_a_missing_parent_and_a_chapter_not_listed_are_located(project):
 # ---------------------------------------------------------------- the Simplified edition (small project)
 
 
-def simplified_project(project: Project):
-    project.write("chapters/01-a.yaml", CHAPTER)
-    project.edition("chapters/01-a.yaml", extra="printing_history: [2021年7月初版]\n")
-    project.write(
-        "editions/zh-Hans.yaml",
-        """\
-        extends: ../booklet.yaml
-        language: zh-Hans
-        date: 2021-10-01
-        printing_history: [2021年10月简体中文版]
-        fonts: {body: Noto Serif CJK SC, heading: Noto Sans CJK SC}
-        conversion: hk2s
-        conversion_overrides:
-          澳门币: 澳门元
-          "「": "“"
-          "」": "”"
-        """,
-    )
-    return project
-
-
+@pytest.mark.root("zh-hans")
 def test_the_simplified_edition_converts_content_but_not_quoted_simplified_text(project):
-    simplified_project(project)
     done = project.run("-q", "--edition", "editions/zh-Hans.yaml")
     assert done.returncode == 0, done.stderr
     pdf = project.root / "dist/zh-Hans.pdf"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from booklet.content.isbn import check_digit, isbn13_problem
 
 ISBN = "978-962-937-000-8"
@@ -16,9 +18,9 @@ def test_isbn_check_digit():
     assert "ISBN-13" in isbn13_problem("962-937-000-X")
 
 
+@pytest.mark.root("minimal")
 def test_wrong_isbn_is_a_content_error_naming_the_field(project):
-    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
-    project.edition("chapters/01-a.yaml", extra="isbn: 978-962-937-000-7\n")
+    project.edition_with("isbn: 978-962-937-000-7\n")
     done = project.run()
     assert done.returncode == 1
     assert re.search(

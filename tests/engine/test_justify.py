@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from booklet.content.chars import is_cjk, is_han
 from booklet.engine.patches.justify import gap_after
 
+from ..conftest import ROOTS, Project
 from ..pdfread import page_texts
 from ..typography import audit_of, glyph_lines, without_autospace
 
-LONG = (
-    "澳門特別行政區政府積極響應國家號召，對口幫扶貴州省從江縣，在產業、教育、醫療、消費等多個領域"
-    "開展了一系列「組合拳」式的幫扶工作，取得了顯著成效，得到了當地幹部群眾的廣泛好評與衷心感謝"
-)
+SOURCE = ROOTS / "justified/chapters/01-text.yaml"  # three long paragraphs, the second ending 最後一字。
 
 
 # ---------------------------------------------------------------- units
@@ -33,22 +32,12 @@ def test_justification_opportunities_are_next_to_cjk_characters_and_at_spaces():
 
 # ---------------------------------------------------------------- small projects
 
-
-PARAGRAPHS = [
-    LONG + "。",
-    LONG + "，最後一字。",
-    "今年5月，" + LONG + "，MIF與從江縣簽署了2021年的協議，" + LONG + "。",
-]
+PARAGRAPHS = [block["paragraph"] for block in yaml.safe_load(SOURCE.read_text(encoding="utf-8"))["blocks"]]
 
 
 @pytest.fixture(scope="module")
 def justified(tmp_path_factory):
-    from ..conftest import Project
-
-    project = Project(tmp_path_factory.mktemp("typeset") / "project")
-    blocks = "\n".join(f"  - paragraph: {text}" for text in PARAGRAPHS)
-    project.write("chapters/01-text.yaml", f"number: 1\ntitle: 排版\nblocks:\n{blocks}\n")
-    project.edition("chapters/01-text.yaml")
+    project = Project(tmp_path_factory.mktemp("typeset") / "project", "justified")
     done = project.run()
     assert done.returncode == 0, done.stderr
     assert "typography:" in done.stderr

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import subprocess
 
-from ..layout.test_parts import three_chapters
+import pytest
+
 from ..pdfread import contents_entries, flat, outline, page_texts
 
 
+@pytest.mark.root("three-chapters")
 def test_each_face_is_embedded_once_with_the_glyphs_of_every_part(project):
     import io
 
     import pikepdf
     from fontTools.ttLib import TTFont
 
-    three_chapters(project)
     done = project.run("-q", "-j", "2")
     assert done.returncode == 0, done.stderr
     programs: dict[str, set] = {}
@@ -66,14 +67,13 @@ def _same(ours, theirs, glyph: str) -> bool:
     return drawn[0] == drawn[1]
 
 
+@pytest.mark.root("three-chapters")
 def test_a_book_heavier_than_the_join_budget_is_joined_in_rounds_to_the_same_book(project, monkeypatch):
     import pikepdf
 
     from booklet.app.build import build
     from booklet.app.project import Options
     from booklet.pdf import join as assemble
-
-    three_chapters(project)
 
     def built(name: str) -> dict:
         path = project.root / "dist" / name

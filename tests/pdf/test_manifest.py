@@ -9,19 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
-from ..app.test_build import good_project
 from ..conftest import REPO, Project
-from ..content.test_editions import simplified_project
 
 
 def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.root("zh-hans")
 def test_builds_in_another_folder_are_byte_identical_and_the_manifest_hashes_everything(project, tmp_path):
-    simplified_project(project)
     assert project.run("-q").returncode == 0
     elsewhere = Project.__new__(Project)
     elsewhere.root = tmp_path / "elsewhere" / "copy"
@@ -44,8 +43,8 @@ def test_builds_in_another_folder_are_byte_identical_and_the_manifest_hashes_eve
     ).read_bytes()
 
 
+@pytest.mark.root("zh-hans")
 def test_source_date_epoch_sets_the_pdf_dates(project):
-    simplified_project(project)
     done = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "-q"],
         cwd=project.root,
@@ -58,12 +57,13 @@ def test_source_date_epoch_sets_the_pdf_dates(project):
     assert PdfReader(project.root / "dist/booklet.pdf").metadata["/CreationDate"] == "D:20231114221320+00'00"
 
 
+@pytest.mark.root("figures")
 def test_the_manifest_names_the_font_files_fc_match_names(project):
     """The manifest's fonts are matched in-process (no fork of a large build), as fc-match does."""
     import json
     import subprocess
 
-    assert good_project(project).run("-q").returncode == 0
+    assert project.run("-q").returncode == 0
     fonts = json.loads((project.root / "dist/booklet.manifest.json").read_text())["fonts"]
     assert len(fonts) == 8 and any(name.endswith(":bold") for name in fonts)
     for pattern, entry in fonts.items():

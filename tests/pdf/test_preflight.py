@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ..layout.test_parts import three_chapters
+import pytest
 
 
+@pytest.mark.root("three-chapters")
 def test_the_preflight_fails_a_font_whose_program_was_never_embedded(project, tmp_path):
     import pikepdf
 
     from booklet.engine.patches import fontsubset
     from booklet.pdf.preflight import preflight
 
-    three_chapters(project)
     assert project.run("-q").returncode == 0
     broken = tmp_path / "broken.pdf"
     with pikepdf.open(project.root / "dist/booklet.pdf") as pdf:  # a part's stand-in left in place

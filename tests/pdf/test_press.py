@@ -20,40 +20,13 @@ from ..pdfread import fonts
 from ..photos import make_photos
 
 ISBN = "978-962-937-000-8"
-CHAPTER = """\
-number: 1
-title: 相片章
-blocks:
-  - lead: 導語一句。
-  - figure:
-      image: assets/photos/adobe-rgb.jpg
-      caption: 帶 ICC 描述檔的照片。
-      alt: 嵌有 Adobe RGB 描述檔的照片
-  - figure:
-      image: assets/photos/rotated.jpg
-      caption: EXIF 旋轉的照片。
-      alt: 直幅照片
-      size: half
-  - figure:
-      image: assets/photos/plain.jpg
-      caption: 沒有描述檔的照片。
-      size: half
-  - figure:
-      image: assets/photos/too-small.jpg
-      caption: 太小的照片。
-  - figure:
-      image: assets/photos/bleed.jpg
-      caption: 滿版照片。
-      size: full-bleed
-"""
 
 
 @pytest.fixture(scope="module")
 def press(tmp_path_factory) -> dict:
-    """One photo project built with --all twice: the runs' output and the files."""
-    project = Project(tmp_path_factory.mktemp("press") / "project")
-    project.write("chapters/01-photos.yaml", CHAPTER)
-    project.edition("chapters/01-photos.yaml", extra=f"isbn: {ISBN}\n")
+    """tests/roots/press/ (five figures, an ISBN) with its photos, built with --all twice: the runs'
+    output and the files."""
+    project = Project(tmp_path_factory.mktemp("press") / "project", "press")
     make_photos(project.root / "assets/photos")
     first = project.run("--all")
     assert first.returncode == 0, first.stderr
@@ -277,9 +250,9 @@ def test_strict_refuses_a_photo_under_200_ppi_and_keeps_the_old_pdf(press):
     assert press["pdf"].read_bytes() == before
 
 
+@pytest.mark.root("minimal")
 def test_page_count_is_padded_to_the_edition_signature(project):
-    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
-    project.edition("chapters/01-a.yaml", extra="page_multiple: 16\n")
+    project.edition_with("page_multiple: 16\n")
     done = project.run("-q")
     assert done.returncode == 0, done.stderr
     pages = len(pikepdf.open(project.root / "dist/booklet.pdf").pages)
@@ -290,12 +263,12 @@ def test_page_count_is_padded_to_the_edition_signature(project):
     assert "主辦單位" in texts[pages - 2] or "主辦單位" in texts[pages - 3]  # the colophon stays at the end
 
 
+@pytest.mark.root("minimal")
 def test_the_edition_names_a_cmyk_output_profile(project):
-    project.write("chapters/01-a.yaml", "number: 1\ntitle: 章\nblocks:\n  - paragraph: 正文。\n")
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     (project.root / "assets/icc").mkdir(parents=True)
     (project.root / "assets/icc/srgb.icc").write_bytes(srgb)
-    project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/srgb.icc\n")
+    project.edition_with("icc_profile: assets/icc/srgb.icc\n")
     done = project.run()
     assert done.returncode == 1
     assert re.search(
@@ -304,7 +277,7 @@ def test_the_edition_names_a_cmyk_output_profile(project):
         done.stderr,
     ), done.stderr
     (project.root / "assets/icc/press.icc").write_bytes(DEFAULT_ICC.read_bytes())
-    project.edition("chapters/01-a.yaml", extra="icc_profile: assets/icc/press.icc\n")
+    project.edition_with("icc_profile: assets/icc/press.icc\n")
     assert project.run("-q").returncode == 0
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ..layout.test_parts import three_chapters
+import pytest
+
 from ..pdfread import page_texts
 
 
+@pytest.mark.root("three-chapters")
 def test_the_proof_is_stamped_on_every_page_of_the_joined_book(project):
-    three_chapters(project)
     done = project.run("--proof", "-q")
     assert done.returncode == 0, done.stderr
     texts = page_texts(project.root / "dist/booklet.proof.pdf")
