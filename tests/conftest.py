@@ -34,6 +34,8 @@ organisers:
 chapters:
 {chapters}
 """
+# Fixtures that build the whole real catalogue (or one of its editions): a test using one is `slow`.
+CATALOGUE_FIXTURES = {"catalogue", "zh_hans", "proof"}
 
 
 class Project:
@@ -96,3 +98,16 @@ def catalogue(tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return out
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that builds the real catalogue carries the `slow` marker (`make test-fast` skips them)."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if CATALOGUE_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("slow")
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests that build the real catalogue need @pytest.mark.slow: " + ", ".join(unmarked)
+        )

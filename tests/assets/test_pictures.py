@@ -57,6 +57,7 @@ def agreements_chart(book) -> Chart:
 # ---------------------------------------------------------------- the agreements chart
 
 
+@pytest.mark.slow
 def test_agreements_chart_counts_equal_the_rows_of_the_three_tables(book, pdf):
     chart = agreements_chart(book)
     tables = {t.key: t for t in blocks_of(book, Table) if t.key}
@@ -109,6 +110,7 @@ def test_chart_counts_follow_the_tables_not_typed_numbers(book):
     assert {n: v[0] for n, v in bar_data(chart, changed).series}["教育"] == len(first.rows)
 
 
+@pytest.mark.slow
 def test_the_timeline_shows_every_event_in_date_order_on_a_year_axis(book, pdf):
     timeline = next(c for c in blocks_of(book, Chart) if c.type == "timeline")
     page = page_with(pdf, timeline.title)
@@ -130,6 +132,7 @@ def test_the_timeline_shows_every_event_in_date_order_on_a_year_axis(book, pdf):
 # ---------------------------------------------------------------- vector, text, fonts
 
 
+@pytest.mark.slow
 def test_charts_and_map_are_vector_with_no_raster_image(book, pdf):
     titles = [c.title for c in blocks_of(book, Chart)] + [m.caption for m in blocks_of(book, Map)]
     assert len(titles) >= 3
@@ -139,6 +142,7 @@ def test_charts_and_map_are_vector_with_no_raster_image(book, pdf):
         assert len(page.rects) + len(page.curves) + len(page.lines) > 10, title
 
 
+@pytest.mark.slow
 def test_map_is_drawn_from_boundaries_with_labels_in_the_body_font(book, pdf):
     block = blocks_of(book, Map)[0]
     assert block.areas, "the map names the areas drawn from the boundary data"
@@ -178,6 +182,7 @@ def test_key_figures_take_their_numbers_from_the_manuscript(book):
             assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", manuscript), item
 
 
+@pytest.mark.slow
 def test_key_figures_are_printed_large_on_the_impact_opener(book, pdf):
     impact = next(c for c in book.chapters if c.title == "幫扶成效")
     figures = next(p.block for p in impact.blocks if isinstance(p.block, KeyFigures))
@@ -193,6 +198,7 @@ def test_key_figures_are_printed_large_on_the_impact_opener(book, pdf):
 # ---------------------------------------------------------------- the cover
 
 
+@pytest.mark.slow
 def test_the_cover_is_full_bleed_in_the_theme_colour_with_title_subtitle_year_organisers(book, pdf):
     cover = pdf.pages[0]
     edition = book.edition
@@ -307,6 +313,7 @@ def test_a_chart_naming_an_unknown_table_or_untagged_rows_is_a_located_error(pro
     ) in done.stderr
 
 
+@pytest.mark.slow
 def test_the_art_raises_no_renderer_warning(catalogue: Path):
     import json
 

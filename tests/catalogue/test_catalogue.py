@@ -13,6 +13,8 @@ from booklet.core.findings import Report
 from ..conftest import REPO
 from ..pdfread import contents_entries, flat, fonts, outline, page_texts
 
+pytestmark = pytest.mark.slow  # every test reads the real catalogue back
+
 SEED = REPO / "docs" / "manuscript" / "catalogue-2021.txt"
 MM = 72 / 25.4
 

@@ -17,6 +17,8 @@ from booklet.core.findings import Report
 from ..conftest import REPO
 from ..pdfread import flat, fonts, page_texts
 
+pytestmark = pytest.mark.slow  # every test reads the real Simplified edition back
+
 
 def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

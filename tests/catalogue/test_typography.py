@@ -3,12 +3,16 @@ their source text."""
 
 from __future__ import annotations
 
+import pytest
+
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
 from ..conftest import REPO
 from ..pdfread import page_texts
 from ..typography import audit_of, glyph_lines, without_autospace
+
+pytestmark = pytest.mark.slow  # every test reads the real catalogue back
 
 FORBIDDEN_START = "，。、；：？！」』）》"
 

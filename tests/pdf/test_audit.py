@@ -69,6 +69,7 @@ def test_printed_glyphs_skip_pages_not_asked_for(page):
     assert list(printed_glyphs(page[1], {0})) == [0]
 
 
+@pytest.mark.slow
 def test_the_repository_catalogue_glyphs_match_pdfplumber_on_a_text_page(catalogue: Path):
     data = catalogue.read_bytes()
     with pdfplumber.open(io.BytesIO(data)) as document:

@@ -15,6 +15,8 @@ from booklet.content.sources import load_source
 from ..conftest import REPO
 from ..pdfread import contents_entries, flat, page_texts
 
+pytestmark = pytest.mark.slow  # every test reads the real catalogue's proof back
+
 
 @pytest.fixture(scope="session")
 def proof(tmp_path_factory) -> Path:
