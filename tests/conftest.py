@@ -7,7 +7,11 @@ A test starts from one of the fixture projects under tests/roots/ with a marker:
 
 (or `Project(folder, "minimal")` where a module or session fixture needs one). Without the marker the
 project is empty but for styles/: the test writes what it is about with `project.write` and
-`project.edition`.
+`project.edition`. `project.edition_with("isbn: …")` is the fixture project's booklet.yaml with fields
+of one test after it.
+
+A test that uses the real catalogue (or its proof, or its Simplified edition) is marked `slow`;
+collection stops on one that is not.
 """
 
 from __future__ import annotations
