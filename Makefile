@@ -1,12 +1,13 @@
 # make catalogue — install what is missing, then build dist/booklet.pdf
 # make test      — install what is missing, then run the whole test suite
+# make test-fast — the same without the `slow` tests (those that build the real catalogue)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium
 STAMP := $(VENV)/.installed
 
-.PHONY: catalogue test lint check bench weasyprint-suite system clean
+.PHONY: catalogue test test-fast lint check bench weasyprint-suite system clean
 
 catalogue: $(STAMP)
 	$(PY) build.py
@@ -16,6 +17,9 @@ check: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+
+test-fast: lint
+	$(PY) -m pytest -q -m "not slow"
 
 # Lint and format check (ruff; configured in pyproject.toml).
 lint: $(STAMP)

@@ -4,7 +4,7 @@ matter — in parallel worker processes, each part remembered.
 Chapters open on right-hand pages and sections on left-hand pages, so each can be laid out as a
 document of its own (layout/parts.py). The workers lay the parts out side by side (the longest first);
 the front matter comes last, when every heading's folio is known (the contents print them); then
-the PDF stage joins the parts. `tests/test_parts.py` checks that the pages are those of the whole
+the PDF stage joins the parts. `tests/layout/test_parts.py` checks that the pages are those of the whole
 book laid out at once.
 
 Start folios are guessed (the last build's, else the page plan's, else counted) and checked once

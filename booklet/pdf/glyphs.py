@@ -5,7 +5,7 @@ is tokenised by pikepdf (qpdf, C++) keeping only the text operators: pdfminer's 
 Python, and pdfplumber's conversion of every object to a dict took most of the audit's time.
 Every operand reaches pdfminer as its tokeniser would have read it (integers as int, reals as the
 same float, strings as bytes, names as literals), so on a well-formed content stream the
-positions are the same numbers to the last bit (tests/test_audit.py compares them with
+positions are the same numbers to the last bit (tests/pdf/test_audit.py compares them with
 pdfplumber's). Pictures are not opened: they hold no text.
 """
 

@@ -9,7 +9,7 @@ and lets the faces of the theme be subset once for the whole book (below: `share
 - `Font._harfbuzz_subset` subsets twice (≈ 10 + 18 ms a face): once keeping glyph ids, then again
   keeping every id up to the last used one, to drop the empty glyph slots after it. One pass
   keeping glyph ids gives the same glyph outlines; at most a few empty slots that HarfBuzz's
-  layout closure reached stay at the end (+0.02 % on the catalogue). tests/test_fontsubset.py
+  layout closure reached stay at the end (+0.02 % on the catalogue). tests/engine/test_fontsubset.py
   compares the outlines with WeasyPrint's own subsets of the theme's fonts.
 
 `uninstall()` puts WeasyPrint's own methods back (engine.install() checks the version first).
