@@ -134,6 +134,8 @@ def _inspect_raster(real: Path, fmt: str, decode: bool = True) -> Inspection:
                 if fmt == "jpeg":  # decode at 1/8 scale: cheap, but reads every byte of the scan data
                     opened.draft(opened.mode, (max(1, width // 8), max(1, height // 8)))
                     opened.load()
+                    if not jpeg_complete(real.read_bytes()):
+                        raise OSError(JPEG_CUT)
                 elif fmt == "png":  # chunk CRCs and the end of the file, without decoding
                     opened.verify()
                 else:
@@ -145,6 +147,17 @@ def _inspect_raster(real: Path, fmt: str, decode: bool = True) -> Inspection:
     except Exception as exc:
         raise ImageProblem(decode_problem(exc)) from None
     return Inspection(fmt, width, height)
+
+
+JPEG_CUT = "image file is truncated (no end marker)"
+
+
+def jpeg_complete(data: bytes) -> bool:
+    """Whether the last scan of a JPEG is followed by its end-of-image marker (FF D9). Scan data
+    never holds FF D9 (an FF in it is followed by 00 or a restart marker), so a file cut short,
+    even by the two bytes of the marker only, has none after its last start-of-scan (FF DA); data
+    a camera appends after the end marker does not matter."""
+    return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") >= 0
 
 
 def _inspect_svg(real: Path, root: Path) -> Inspection:

@@ -37,9 +37,11 @@ from pathlib import Path
 
 from booklet.assets.collect import Assets, image_refs
 from booklet.assets.inspect import (
+    JPEG_CUT,
     SUFFIXES,
     Inspection,
     decode_problem,
+    jpeg_complete,
     remember_inspection,
     truncation_refused,
 )
@@ -500,6 +502,8 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
             least = tuple(math.ceil(side * DRAFT_SHORTFALL) for side in size)
             opened.draft(opened.mode, least[::-1] if sideways else least)  # decodes to at least `least`
         opened.load()
+        if opened.format == "JPEG" and not jpeg_complete(content):
+            raise OSError(JPEG_CUT)  # every pixel may be there; the file is still cut short
         source_mode = opened.mode
         image = ImageOps.exif_transpose(opened) if orientation in range(2, 9) else opened
         image = _flatten(image)
