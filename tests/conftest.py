@@ -89,12 +89,11 @@ def project(request, tmp_path: Path) -> Project:
     return Project(tmp_path / "project", marker.args[0] if marker else None)
 
 
-@pytest.fixture(scope="session")
-def catalogue(tmp_path_factory) -> Path:
-    """The real catalogue, built once per test session."""
-    out = tmp_path_factory.mktemp("catalogue") / "booklet.pdf"
+def build_repo(tmp_path_factory, name: str, *args: str) -> Path:
+    """The repository's own booklet built with `args` into a fresh folder: the PDF `name`."""
+    out = tmp_path_factory.mktemp(Path(name).stem) / name
     done = subprocess.run(
-        [sys.executable, "build.py", "-q", "-o", str(out)],
+        [sys.executable, "build.py", "-q", *args, "-o", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -102,6 +101,12 @@ def catalogue(tmp_path_factory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def catalogue(tmp_path_factory) -> Path:
+    """The real catalogue, built once per test session."""
+    return build_repo(tmp_path_factory, "booklet.pdf")
 
 
 def pytest_collection_modifyitems(config, items):

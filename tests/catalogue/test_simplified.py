@@ -14,7 +14,7 @@ from booklet.content.script import traditional_only
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
 
-from ..conftest import REPO
+from ..conftest import REPO, build_repo
 from ..pdfread import flat, fonts, page_texts
 
 pytestmark = pytest.mark.slow  # every test reads the real Simplified edition back
@@ -26,16 +26,7 @@ def sha(path) -> str:
 
 @pytest.fixture(scope="session")
 def zh_hans(tmp_path_factory):
-    out = tmp_path_factory.mktemp("zh-Hans") / "zh-Hans.pdf"
-    done = subprocess.run(
-        [sys.executable, "build.py", "-q", "--edition", "editions/2021-zh-Hans.yaml", "-o", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    return out
+    return build_repo(tmp_path_factory, "zh-Hans.pdf", "--edition", "editions/2021-zh-Hans.yaml")
 
 
 def exempt_texts() -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from pypdf import PdfReader
 
 from booklet.content.sources import load_source
 
-from ..conftest import REPO
+from ..conftest import REPO, build_repo
 from ..pdfread import contents_entries, flat, page_texts
 
 pytestmark = pytest.mark.slow  # every test reads the real catalogue's proof back
@@ -21,16 +20,7 @@ pytestmark = pytest.mark.slow  # every test reads the real catalogue's proof bac
 @pytest.fixture(scope="session")
 def proof(tmp_path_factory) -> Path:
     """The real catalogue's proof, built once per session."""
-    out = tmp_path_factory.mktemp("proof") / "booklet.proof.pdf"
-    done = subprocess.run(
-        [sys.executable, "build.py", "-q", "--proof", "-o", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    return out
+    return build_repo(tmp_path_factory, "booklet.proof.pdf", "--proof")
 
 
 @pytest.fixture(scope="module")
