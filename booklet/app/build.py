@@ -40,9 +40,9 @@ from booklet.layout.book import Parts, lay_out_book
 from booklet.layout.cache import code_digest, prune
 from booklet.layout.folios import report_reserved
 from booklet.layout.parts import BACK, Context, PartStep
-from booklet.pdf import join as assemble
 from booklet.pdf import press
 from booklet.pdf.audit import AuditStep, audit_document, joined_audit
+from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
@@ -128,7 +128,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         hashing = None
         try:
             if context.in_process:
-                document = assemble.join_documents(laid)
+                document = join_documents(laid)
                 result.pages = len(document.pages)
                 progress(f"writing PDF ({result.pages} pages)")
                 with render_limits(options.limits, result.report):
@@ -157,7 +157,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                     pdf = temporary(output)
                 except OSError as exc:
                     raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
-                result.pages = assemble.join_pdfs(laid, pdf, finish=finish)
+                result.pages = join_pdfs(laid, pdf, finish=finish)
                 result.audit = joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)

@@ -112,7 +112,7 @@ def texts(book: Book) -> Iterator[tuple[str, int | None, str]]:
 def check_coverage(book: Book, report: Report, values: list | None = None) -> list[FontFile]:
     """Report characters the fonts lack; returns the font files found (for the manifest).
 
-    `values` (checks.TextValue, the source strings with their places) give a finding its column and field."""
+    `values` (editorial.TextValue, the source strings with their places) give a finding its column and field."""
     chains: dict[str, list[FontFile]] = {}
     for role, family in (("body", book.edition.fonts.body), ("heading", book.edition.fonts.heading)):
         primary = find_font(family)

@@ -3,7 +3,7 @@
 WeasyPrint's own fetcher reads any local file and the network. ConfinedFetcher lets it
 read only regular files inside the project (real path checked, symlinks resolved, size
 capped) and small data: URLs: no network, no file:// outside, no redirects. A photo whose
-conversion is still running (images.PENDING) reads as a stand-in of its final size and mode. Origins maps
+conversion is still running (assets/photos.PENDING) reads as a stand-in of its final size and mode. Origins maps
 a URL back to what named it — the YAML field of an image, the block whose HTML holds it
 (data-source="file:line"), or the stylesheet line — so every refusal is a located finding.
 """
@@ -39,7 +39,7 @@ class ConfinedFetcher:
 
     root: Path
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
-    stand_ins: dict = field(default_factory=dict)  # URL → images.Pending: laid out from a stand-in
+    stand_ins: dict = field(default_factory=dict)  # URL → its Pending photo: laid out from a stand-in
 
     def make(self):
         from weasyprint.urls import URLFetcher, URLFetcherResponse

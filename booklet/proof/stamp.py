@@ -283,7 +283,7 @@ def book_layout(laid: Parts) -> Layout:
 
 
 class Stamper:
-    """Stamps the joined book (assemble.join_pdfs' `finish`): each part's overlay, remembered by its
+    """Stamps the joined book (pdf/join.join_pdfs' `finish`): each part's overlay, remembered by its
     content in `cache` (an edit re-renders one chapter's), then the build's slug on every page."""
 
     def __init__(
@@ -332,7 +332,7 @@ class Stamper:
 
     @property
     def identity(self) -> str:
-        """Everything the stamps are made of (assemble.join_pdfs' file identifier), once stamped."""
+        """Everything the stamps are made of (pdf/join.join_pdfs' file identifier), once stamped."""
         return "|".join(
             [self.code, repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))]
         )

@@ -1,7 +1,7 @@
 """Charts as vector SVG, written by hand from the chart block's data: text stays text.
 
 One SVG user unit is one millimetre; the art is as wide as the text column (170 mm)
-and scales with it. Colours and fonts come from the theme (theme.Palette).
+and scales with it. Colours and fonts come from the theme (assets/theme.Palette).
 
 Bars counted from tables (`count_tables`) count the rows of each named table by their
 tags, so the numbers in the chart are the tables' own rows, never typed twice.
