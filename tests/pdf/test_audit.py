@@ -50,16 +50,7 @@ def test_printed_glyphs_are_where_pdfplumber_puts_them(page):
     glyphs = printed_glyphs(pdf, {0})[0]
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         plumber = document.pages[0]
-        expected = [
-            (
-                c["text"],
-                plumber.height - c["matrix"][5],
-                c["matrix"][4],
-                c["matrix"][4] + (c["x1"] - c["x0"]),
-                c["size"],
-            )
-            for c in plumber.chars
-        ]
+        expected = plumber_glyphs(plumber)
     assert len(expected) > 100
     assert [(g.text, g.baseline, g.x0, g.x1, g.size) for g in glyphs] == expected
 
@@ -75,15 +66,20 @@ def test_the_repository_catalogue_glyphs_match_pdfplumber_on_a_text_page(catalog
     with pdfplumber.open(io.BytesIO(data)) as document:
         number = max(range(len(document.pages)), key=lambda i: len(document.pages[i].chars))
         plumber = document.pages[number]
-        expected = [
-            (
-                c["text"],
-                plumber.height - c["matrix"][5],
-                c["matrix"][4],
-                c["matrix"][4] + (c["x1"] - c["x0"]),
-                c["size"],
-            )
-            for c in plumber.chars
-        ]
+        expected = plumber_glyphs(plumber)
     glyphs = printed_glyphs(data, {number})[number]
     assert [(g.text, g.baseline, g.x0, g.x1, g.size) for g in glyphs] == expected
+
+
+def plumber_glyphs(page) -> list[tuple]:
+    """(text, baseline, x0, x1, size) of every character pdfplumber reads on `page`."""
+    return [
+        (
+            c["text"],
+            page.height - c["matrix"][5],
+            c["matrix"][4],
+            c["matrix"][4] + (c["x1"] - c["x0"]),
+            c["size"],
+        )
+        for c in page.chars
+    ]
