@@ -14,9 +14,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from booklet.app.build import build
-from booklet.app.check import check
-from booklet.app.project import INTERRUPTED, Options, Result
+from booklet.app.project import INTERRUPTED, Options, Result, project_root
+from booklet.app.unchanged import Unchanged, request, unchanged
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.core.profiles import PROFILES
 from booklet.engine.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
@@ -118,6 +117,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="chapters laid out side by side in N processes (default: the number of cores)",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the last build of this output",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
     return parser.parse_args(argv)
@@ -164,6 +168,14 @@ class Console:
             return
         for line in result.preflight.lines():
             print(line, file=sys.stderr)
+
+    def unchanged(self, last: Unchanged) -> None:
+        if not self.quiet:
+            print(
+                f"nothing changed since the last {last.profile} build ({last.errors} errors, {last.warnings} warnings)"
+                f" — {last.pages} pages → {last.output} (--force builds again)",
+                file=sys.stderr,
+            )
 
     def _colour(self, finding: Finding) -> str:
         text = finding.format()
@@ -230,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console: Console) -> int:
     try:
         if args.command == "check":
+            from booklet.app.check import check
+
             result = check(Options(edition_file=args.edition, strict=args.strict), console.progress)
             console.findings(result.report)
             console.summary(result, "checked")
@@ -244,6 +258,13 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 limits=limits,
                 jobs=args.jobs,
             )
+            last = "--force" if args.force else unchanged(request(options), project_root(args.edition))
+            if isinstance(last, Unchanged):
+                console.unchanged(last)
+                continue
+            console.progress(f"building: {last}")
+            from booklet.app.build import build  # only now: a build with nothing changed imports none of it
+
             result = build(options, console.progress)
             console.findings(result.report)
             console.preflight(result)

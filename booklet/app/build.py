@@ -21,6 +21,7 @@ from booklet.app.project import (
     project_root,
     theme_dir,
 )
+from booklet.app.unchanged import remember_build, request
 from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
@@ -202,7 +203,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             write_output(outputs[-1], result.audit.to_json().encode())
         if hashing is not None:
             hashing.join()
-        _write_manifest(book, root, styles_dir, profile, assets, outputs)
+        inputs, fonts = _write_manifest(book, root, styles_dir, profile, assets, outputs)
+        outputs.append(output.with_suffix(".manifest.json"))
+        if options.html_output:
+            outputs.append(options.html_output)
     if not context.in_process:
         used = {path for part in laid.in_order() for path in (part.pdf, part.pdf.with_suffix(".part"))}
         prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
@@ -220,6 +224,24 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             options.edition_file,
             root,
         )
+        outputs.append(result.proof_report)
+    if profile.press and book.edition.icc_profile:
+        inputs.append(root / book.edition.icc_profile)
+    elif profile.press:
+        inputs.append(press.DEFAULT_ICC)
+    remember_build(
+        request(options),
+        root,
+        profile=profile.name,
+        pages=result.pages,
+        errors=len(result.report.errors),
+        warnings=len(result.report.warnings),
+        inputs=inputs,
+        absent=[root / ref for ref in assets.images if not (root / ref).is_file()],
+        fonts=fonts,
+        outputs=outputs,
+    )
+    save_hashes(root / ".cache")
     return result
 
 
@@ -304,16 +326,21 @@ def standalone_html(html: str, css_texts: list[str]) -> str:
 
 def _write_manifest(
     book: Book, root: Path, styles_dir: Path, profile: Profile, assets: Assets, outputs: list[Path]
-) -> None:
-    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
+) -> tuple[list[Path], list[str]]:
+    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output.
+    Returns the files the build read (the photos' sources and the font files among them) and the
+    font patterns, for the record of this build (app/unchanged.py)."""
     from urllib.parse import unquote, urlsplit
 
     styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     load_hashes(root / ".cache")
-    data = manifest(book, root, input_files(book, root, styles, images), outputs)
+    inputs = input_files(book, root, styles, images)
+    data = manifest(book, root, inputs, outputs)
     write_output(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
-    save_hashes(root / ".cache")
+    sources = [root / ref for ref in assets.images if (root / ref).is_file()]
+    fonts = [Path(font["file"]) for font in data["fonts"].values()]
+    return [*inputs, *sources, *fonts], list(data["fonts"])
 
 
 def _hash_quietly(path: Path) -> None:
