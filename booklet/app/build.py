@@ -339,6 +339,7 @@ def _write_manifest(
     data = manifest(book, root, inputs, outputs)
     write_output(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
     sources = [root / ref for ref in assets.images if (root / ref).is_file()]
+    sources += sorted(styles_dir.glob("*.css"))  # every layer is read, for the url()s it may name
     fonts = [Path(font["file"]) for font in data["fonts"].values()]
     return [*inputs, *sources, *fonts], list(data["fonts"])
 

@@ -11,6 +11,7 @@ remembered by its identity (core/memo.py), so an unchanged photo is not read aga
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -112,6 +113,18 @@ def remember_build(
         "warnings": warnings,
     }
     remember(wanted.path(root), json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    _forget_gone(root / RECORDS)
+
+
+def _forget_gone(folder: Path) -> None:
+    """Forget the records of outputs that are no longer there (a test's or a one-off `-o` build)."""
+    for path in folder.glob("*.json"):
+        try:
+            if not Path(json.loads(path.read_text(encoding="utf-8"))["output"]).is_file():
+                path.unlink()
+        except (OSError, ValueError, KeyError, TypeError):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def unchanged(wanted: Request, root: Path) -> Unchanged | str:
