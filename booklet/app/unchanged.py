@@ -20,7 +20,7 @@ from pathlib import Path
 
 from booklet.core.files import remember
 from booklet.core.fontconfig import font_file
-from booklet.core.memo import load_hashes, sha256_file
+from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.versions import versions
 
 RECORDS = Path(".cache") / "builds"
@@ -154,6 +154,7 @@ def unchanged(wanted: Request, root: Path) -> Unchanged | str:
                     return f"{kind} {_shown(name, root)} is gone"
                 if sha256_file(path) != digest:
                     return f"{kind} {_shown(name, root)} changed"
+        save_hashes(root / ".cache")  # a touched file, hashed once more, is not read again next time
         return Unchanged(
             Path(record["output"]), record["profile"], record["pages"], record["errors"], record["warnings"]
         )
