@@ -162,32 +162,36 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 result.audit = joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
-            result.preflight = preflight(
-                pdf,
-                press=profile.press,
-                bleed=profile.bleed,
-                page_multiple=book.edition.page_multiple if profile.bleed else 1,
-                image_names=result.images.sizes,
-                ppi_warn=profile.ppi,
-                ppi_fail=profile.ppi * 2 // 3,
-                profile=profile.name,
-            )
-            write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
-            if options.strict and result.preflight.failures:
-                names = ", ".join(check.name for check in result.preflight.failures)
-                failure = BuildError(
-                    f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
-                    1,
-                    result.report,
+            if options.preflight:
+                result.preflight = preflight(
+                    pdf,
+                    press=profile.press,
+                    bleed=profile.bleed,
+                    page_multiple=book.edition.page_multiple if profile.bleed else 1,
+                    image_names=result.images.sizes,
+                    ppi_warn=profile.ppi,
+                    ppi_fail=profile.ppi * 2 // 3,
+                    profile=profile.name,
                 )
-                failure.preflight = result.preflight  # type: ignore[attr-defined]
-                raise failure
+                write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
+                if options.strict and result.preflight.failures:
+                    names = ", ".join(check.name for check in result.preflight.failures)
+                    failure = BuildError(
+                        f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
+                        1,
+                        result.report,
+                    )
+                    failure.preflight = result.preflight  # type: ignore[attr-defined]
+                    raise failure
             not_interrupted()
             if isinstance(pdf, Path):
                 commit_pdf(pdf, output, pages=result.pages)
             else:
                 refuse_broken(pdf, output, result.pages)
                 write_output(output, pdf)
+            if not options.preflight:
+                with contextlib.suppress(OSError):  # no report of the earlier PDF beside this one
+                    output.with_suffix(".preflight.json").unlink()
         finally:
             if isinstance(pdf, Path):
                 with contextlib.suppress(OSError):

@@ -43,6 +43,7 @@ class Options:
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
     limits: Limits = Limits()  # time and memory for layout and PDF writing
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
+    preflight: bool = True  # the preflight of the PDF (the live preview skips it: speed)
     jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
 
 

@@ -76,7 +76,9 @@ class Preview:
             started = time.perf_counter()
             update: dict = {}
             try:
-                result = build(replace(self.options, output=self.output, profile="proof", audit=False))
+                result = build(
+                    replace(self.options, output=self.output, profile="proof", audit=False, preflight=False)
+                )
                 images = _page_images(self.output)
                 digests = {number: digest for number, _, digest in images}
                 previous = self.state.digests

@@ -37,6 +37,7 @@ class Request:
     html_output: Path | None
     strict: bool
     audit: bool
+    preflight: bool
 
     def key(self) -> dict:
         return {
@@ -47,6 +48,7 @@ class Request:
             "html": str(self.html_output) if self.html_output else None,
             "strict": self.strict,
             "audit": self.audit,
+            "preflight": self.preflight,
             "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "").strip(),
         }
 
@@ -68,6 +70,7 @@ def request(options) -> Request:
         html_output=resolved(options.html_output),
         strict=options.strict,
         audit=options.audit,
+        preflight=options.preflight,
     )
 
 
