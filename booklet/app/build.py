@@ -28,7 +28,7 @@ from booklet.assets.photos import Conversion, Settings
 from booklet.assets.theme import read_geometry, read_palette
 from booklet.checks.fonts import FontFile
 from booklet.content.model import Book
-from booklet.core.files import output_lock, temporary, write_output
+from booklet.core.files import is_write_failure, output_lock, temporary, write_failure, write_output
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
@@ -53,7 +53,18 @@ SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json"
 
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
-    """Build the PDF. Raises BuildError (content errors are in result.report first)."""
+    """Build the PDF. Raises BuildError (content errors are in result.report first); a file the
+    file system refuses to write (full disk, file-size limit, quota) is an output failure, exit 4."""
+    try:
+        return _build(options, progress)
+    except OSError as exc:
+        if not is_write_failure(exc):
+            raise
+        where = Path(exc.filename) if exc.filename else options.output or Path("dist")
+        raise write_failure(where, exc) from None
+
+
+def _build(options: Options, progress: Progress) -> Result:
     started = time.perf_counter()
     result = check(options, progress, decode=False)
     root = project_root(options.edition_file)
@@ -157,7 +168,12 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                     pdf = temporary(output)
                 except OSError as exc:
                     raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
-                result.pages = join_pdfs(laid, pdf, finish=finish)
+                try:
+                    result.pages = join_pdfs(laid, pdf, finish=finish)
+                except OSError as exc:  # a full disk, a file-size limit, a quota: an output failure
+                    if not is_write_failure(exc):
+                        raise
+                    raise write_failure(output, exc) from None
                 result.audit = joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
@@ -166,7 +182,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 press=profile.press,
                 bleed=profile.bleed,
                 page_multiple=book.edition.page_multiple if profile.bleed else 1,
-                image_names=result.images.sizes,
+                image_names=result.images.digests,
                 ppi_warn=profile.ppi,
                 ppi_fail=profile.ppi * 2 // 3,
                 profile=profile.name,

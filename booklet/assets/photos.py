@@ -89,7 +89,9 @@ class ImageStats:
     converted: int = 0
     cached: int = 0
     files: dict[str, str] = field(default_factory=dict)  # ref → cached file (relative to the project)
-    sizes: dict[str, str] = field(default_factory=dict)  # "WxH" of the file WeasyPrint embeds → ref
+    # sha256 of the file WeasyPrint embeds (its bytes are the image's stream) → ref: the preflight's
+    # exact way back from a placed image to its source photo (two photos of one size stay apart)
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def length_mm(text: str) -> float:
@@ -370,7 +372,8 @@ class Conversion:
             stats.files[ref] = (
                 path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
             )
-            stats.sizes[f"{info['out_width']}x{info['out_height']}"] = ref
+            with contextlib.suppress(OSError):
+                stats.digests[hashlib.sha256(path.read_bytes()).hexdigest()] = ref
             self.assets.images[ref] = replace(
                 image, url=path.as_uri(), ratio=info["height"] / info["width"], decoded=True
             )
@@ -414,8 +417,14 @@ def _convert_pending(item: Pending, settings: Settings):
                         f"{info['mode']}, not the {item.size} {item.mode} laid out"
                     )
                 del content
-                write_whole(item.target, data)
-                write_whole(item.meta, json.dumps(info, sort_keys=True).encode())
+                for target, written in (
+                    (item.target, data),
+                    (item.meta, json.dumps(info, sort_keys=True).encode()),
+                ):
+                    try:
+                        write_whole(target, written)
+                    except OSError as exc:  # named, for the build's output failure (exit 4)
+                        raise OSError(exc.errno, exc.strerror, str(target)) from None
                 return item.target, False, info
     except BaseException:
         write_whole(item.failed, b"the conversion stopped")

@@ -9,6 +9,7 @@ count that is a multiple of the edition's signature. Each check passes, warns or
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass, field
@@ -55,6 +56,7 @@ class PlacedImage:
     size_pt: tuple[float, float]
     bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 in page space
     ppi: float
+    source: str | None = None  # the photo it was made from (the build's cached file, matched by its bytes)
 
 
 @dataclass
@@ -100,14 +102,15 @@ def preflight(
     ppi_fail: int = PPI_FAIL,
     profile: str = "print",
 ) -> Preflight:
-    """Check a finished PDF. `image_names` maps an image's size key "WxH@page" to its source file."""
+    """Check a finished PDF. `image_names` maps the sha256 of a file the build embedded as an image
+    (the stream's bytes are the cached JPEG's bytes) to the source photo it was made from."""
     pdf = pikepdf.open(pdf_bytes if isinstance(pdf_bytes, Path) else io.BytesIO(pdf_bytes))
-    walk = _Walk()
+    walk = _Walk(image_names or {})
     for number, page in enumerate(pdf.pages, start=1):
         walk.page(number, page)
     checks = [
         _fonts(walk),
-        _resolution(walk, ppi_warn, ppi_fail, image_names or {}),
+        _resolution(walk, ppi_warn, ppi_fail),
         _pages(len(pdf.pages), page_multiple),
     ]
     if press:
@@ -123,7 +126,9 @@ def preflight(
 class _Walk:
     """Every page's content and the forms it draws, with the graphics state's matrix."""
 
-    def __init__(self):
+    def __init__(self, image_names: dict[str, str] | None = None):
+        self.image_names = image_names or {}
+        self._sources: dict[tuple[int, int], str | None] = {}  # image object → its source photo
         self.fonts: dict[tuple, tuple[str, str, bool]] = {}  # key → (name, subtype, embedded)
         self.images: list[PlacedImage] = []
         self.rgb: list[str] = []
@@ -230,10 +235,21 @@ class _Walk:
                 (round(w_pt, 2), round(h_pt, 2)),
                 (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)),
                 round(ppi, 1),
+                self._source(image),
             )
         )
         if is_rgb_space(image.get("/ColorSpace")):
             self._flag(("image", image.objgen), f"page {self._number}: RGB image {name} ({width}×{height})")
+
+    def _source(self, image) -> str | None:
+        """The source photo of an image XObject: its encoded bytes are those of one cached file."""
+        if not self.image_names:
+            return None
+        key = image.objgen if image.is_indirect else (id(image), 0)
+        if key not in self._sources:
+            digest = hashlib.sha256(image.read_raw_bytes()).hexdigest()
+            self._sources[key] = self.image_names.get(digest)
+        return self._sources[key]
 
 
 # ---------------------------------------------------------------- checks
@@ -254,19 +270,12 @@ def _fonts(walk: _Walk) -> Check:
     return check
 
 
-def image_key(page: int, pixels: tuple[int, int]) -> str:
-    return f"{pixels[0]}x{pixels[1]}@{page}"
-
-
-def _resolution(walk: _Walk, warn: int, fail: int, names: dict[str, str]) -> Check:
+def _resolution(walk: _Walk, warn: int, fail: int) -> Check:
     check = Check("image resolution")
     for image in walk.images:
         if image.ppi >= warn:
             continue
-        source = names.get(image_key(image.page, image.pixels)) or names.get(
-            f"{image.pixels[0]}x{image.pixels[1]}"
-        )
-        label = source or f"image {image.name}"
+        label = image.source or f"image {image.name}"
         status: Status = "fail" if image.ppi < fail else "warn"
         check.worse(
             status,

@@ -1,0 +1,108 @@
+"""Press finishing (issue 19): images named by their source, write failures, marks, overprint,
+total ink, separations and imposition, on a small book with photographs of one pixel size."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.photos import photo
+
+CHAPTER = """\
+number: 1
+title: 相片章
+blocks:
+  - lead: 導語一句，黑色文字。
+  - figure:
+      image: assets/photos/first.jpg
+      caption: 第一張。
+  - figure:
+      image: assets/photos/second.jpg
+      caption: 第二張。
+  - figure:
+      image: assets/photos/dark.jpg
+      caption: 深色的照片。
+"""
+
+
+def dark_photo(width: int, height: int) -> Image.Image:
+    """A heavily inked night scene: near-black with deep saturated shadows."""
+    base = photo(width, height, 9).point(lambda v: v // 12)
+    return base
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    """A small press build: two different 400×300 photos, one dark one; the print PDF written once."""
+    from tests.conftest import Project
+
+    project = Project(tmp_path_factory.mktemp("finishing") / "project")
+    photos = project.root / "assets/photos"
+    photos.mkdir(parents=True)
+    photo(400, 300, 1).save(photos / "first.jpg", quality=92)
+    photo(400, 300, 7).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(photos / "second.jpg", quality=92)
+    dark_photo(1600, 1200).save(photos / "dark.jpg", quality=92)
+    project.write("chapters/01-photos.yaml", CHAPTER)
+    project.edition("chapters/01-photos.yaml")
+    done = project.run("-q")
+    assert done.returncode == 0, done.stderr
+    return project.root
+
+
+def test_the_preflight_names_each_of_two_photos_of_one_pixel_size(book):
+    report = json.loads((book / "dist/booklet.preflight.json").read_text())
+    placed = {image["source"]: image for image in report["images"]}
+    assert {"assets/photos/first.jpg", "assets/photos/second.jpg", "assets/photos/dark.jpg"} <= set(placed)
+    assert placed["assets/photos/first.jpg"]["pixels"] == placed["assets/photos/second.jpg"]["pixels"]
+    resolution = next(check for check in report["checks"] if check["name"] == "image resolution")
+    text = "\n".join(resolution["details"])
+    assert "assets/photos/first.jpg" in text and "assets/photos/second.jpg" in text
+
+
+def _limited(limit: int):
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_file_size_limit_on_the_pdf_is_an_output_failure_that_keeps_the_previous_pdf(book):
+    pdf = book / "dist/booklet.pdf"
+    before = pdf.read_bytes()
+    (book / "chapters/01-photos.yaml").write_text(CHAPTER.replace("黑色文字", "黑色的文字"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[2] / "build.py"), "-q"],
+        cwd=book,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_limited(len(before) // 2),
+    )
+    (book / "chapters/01-photos.yaml").write_text(CHAPTER, encoding="utf-8")
+    assert done.returncode == 4, done.stderr
+    assert "cannot write" in done.stderr and "file too large" in done.stderr, done.stderr
+    assert "internal error" not in done.stderr
+    assert pdf.read_bytes() == before
+    assert not [p for p in book.rglob("*.tmp")]
+
+
+def test_a_full_disk_reads_as_no_space_left_on_device():
+    import errno
+    import os
+
+    from booklet.core.files import is_write_failure, write_failure
+
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    assert is_write_failure(full)
+    failure = write_failure(Path("dist/booklet.pdf"), full)
+    assert failure.exit_code == 4
+    assert str(failure) == "cannot write dist/booklet.pdf: no space left on device"
