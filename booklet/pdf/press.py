@@ -216,9 +216,31 @@ class PressStep:
 
 
 def finish_document(pdf, edition: Edition, icc: bytes, palette: dict, identifier: bytes) -> None:
-    """The joined book's output intent and PDF/X-4 metadata (its pages are finished part by part)."""
-    _add_output_intent(pdf, icc, ColourConverter(icc, palette))
+    """The joined book's output intent and PDF/X-4 metadata (its pages are finished part by part),
+    and the printer's marks and slug in registration colour beyond the bleed (pdf/marks.py)."""
+    from booklet.pdf.marks import add_page_marks
+
+    converter = ColourConverter(icc, palette)
+    _add_output_intent(pdf, icc, converter)
     _set_metadata(pdf, edition, identifier)
+    condition = _condition(converter)
+    add_page_marks(
+        pdf,
+        lambda number, count: (
+            f"{slug_name(edition)} · page {number}/{count} · {edition.date} · PDF/X-4 {condition}"
+        ),
+        edition.fonts.heading,
+    )
+
+
+def slug_name(edition: Edition) -> str:
+    """The book's name in a slug: its title and edition."""
+    return " ".join(part for part in (edition.title, edition.edition) if part)
+
+
+def _condition(converter: ColourConverter) -> str:
+    profile = converter.profile.profile
+    return (profile.profile_description or profile.model or "CMYK").strip()
 
 
 def _key(obj) -> tuple[int, int] | None:
@@ -421,8 +443,7 @@ def _convert_image(pdf, image, converter: ColourConverter, report: PressReport, 
 
 
 def _add_output_intent(pdf, icc: bytes, converter: ColourConverter) -> None:
-    profile = converter.profile.profile
-    name = (profile.profile_description or profile.model or "CMYK").strip()
+    name = _condition(converter)
     stream = pdf.make_stream(icc)
     stream.N = 4
     stream.Alternate = Name.DeviceCMYK

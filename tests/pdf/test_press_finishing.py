@@ -106,3 +106,27 @@ def test_a_full_disk_reads_as_no_space_left_on_device():
     failure = write_failure(Path("dist/booklet.pdf"), full)
     assert failure.exit_code == 4
     assert str(failure) == "cannot write dist/booklet.pdf: no space left on device"
+
+
+def test_marks_and_slug_print_in_registration_colour_beyond_the_bleed(book):
+    import pikepdf
+
+    with pikepdf.open(book / "dist/booklet.pdf") as pdf:
+        for page in pdf.pages:
+            media = [float(v) for v in page.MediaBox]
+            bleed = [float(v) for v in page.BleedBox]
+            assert media[0] < bleed[0] - 20 and media[3] > bleed[3] + 20  # room beyond the bleed
+            form = page.Resources.XObject["/BkMarks"]
+            space = form.Resources.ColorSpace["/Reg"]
+            assert space[0] == "/Separation" and space[1] == "/All"
+            xs, ys = [], []
+            for operands, operator in pikepdf.parse_content_stream(form):
+                if str(operator) in ("m", "l", "c"):
+                    xs += [float(v) for v in operands[0::2]]
+                    ys += [float(v) for v in operands[1::2]]
+                if str(operator) in ("k", "K", "rg", "RG", "g", "G"):
+                    raise AssertionError(f"a mark in a process colour: {operator}")
+            outside = [
+                not (bleed[0] < x < bleed[2] and bleed[1] < y < bleed[3]) for x, y in zip(xs, ys, strict=True)
+            ]
+            assert xs and all(outside)
