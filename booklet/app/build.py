@@ -25,7 +25,7 @@ from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
 from booklet.assets.photos import Conversion, Settings
-from booklet.assets.theme import read_geometry, read_palette
+from booklet.assets.theme import Black, read_black, read_geometry, read_palette
 from booklet.checks.fonts import FontFile
 from booklet.content.model import Book
 from booklet.core.files import is_write_failure, output_lock, temporary, write_failure, write_output
@@ -102,7 +102,7 @@ def _build(options: Options, progress: Progress) -> Result:
         origins=Origins("", image_origins(book, assets), project_stylesheets(styles_dir, root)),
         limits=options.limits,
         in_process=not profile.parallel,
-        steps=_part_steps(profile, options, book, icc, styles_dir),
+        steps=_part_steps(profile, options, book, icc, styles_dir, read_black(css)),
         cache=root / ".cache" / "parts",
         code=code_digest(
             profile.name,
@@ -240,13 +240,15 @@ def _build(options: Options, progress: Progress) -> Result:
 
 
 def _part_steps(
-    profile: Profile, options: Options, book: Book, icc: bytes, styles_dir: Path
+    profile: Profile, options: Options, book: Book, icc: bytes, styles_dir: Path, black: Black | None = None
 ) -> list[PartStep]:
     """What each part gets in its worker, in order: press finish, typographic audit, proof reading."""
     steps: list[PartStep] = []
     if profile.press:
         palette = press.parse_palette(styles_dir)
-        steps.append(press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition)))
+        steps.append(
+            press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition), black)
+        )
     if options.audit:
         steps.append(AuditStep())
     if profile.stamped:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -29,7 +30,8 @@ PPI_FAIL = 200
 EDGE = 0.5  # pt: an image closer than this to the trim edge is meant to bleed
 # The operators the page walk looks at: the parser drops the others (text, paths) before Python.
 # An inline image (BI … ID … EI) comes back as one instruction, "INLINE IMAGE".
-CHECKED_OPERATORS = "q Q cm rg RG cs CS BI ID EI Do"
+CHECKED_OPERATORS = "q Q cm rg RG cs CS BI ID EI Do k g sc scn gs Tj TJ ' \""
+TEXT_SHOW = frozenset(("Tj", "TJ", "'", '"'))
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -114,7 +116,7 @@ def preflight(
         _pages(len(pdf.pages), page_multiple),
     ]
     if press:
-        checks += [_rgb(walk), _output_intent(pdf)]
+        checks += [_rgb(walk), _output_intent(pdf), _black_overprint(walk)]
     if bleed:
         checks += [_boxes(pdf), _bleed_reach(pdf, walk)]
     return Preflight(profile, len(pdf.pages), checks, walk.images)
@@ -133,33 +135,46 @@ class _Walk:
         self.images: list[PlacedImage] = []
         self.rgb: list[str] = []
         self._rgb_seen: set = set()
+        self.knockouts: dict[int, int] = {}  # page → pieces of 100 % K text that knock out
 
     def page(self, number: int, page) -> None:
         self._number = number
         group = page.obj.get("/Group")
         if group is not None and is_rgb_space(group.get("/CS")):
             self._flag(("group", number), f"page {number}: transparency group in RGB")
-        self._content(page, page.obj.get("/Resources"), Matrix(), depth=0)
+        self._content(page, page.obj.get("/Resources"), Matrix(), depth=0, black=(True, False))
 
     def _flag(self, key, message: str) -> None:
         if key not in self._rgb_seen:
             self._rgb_seen.add(key)
             self.rgb.append(message)
 
-    def _content(self, stream_owner, resources, ctm: Matrix, depth: int) -> None:
+    def _content(self, stream_owner, resources, ctm: Matrix, depth: int, black: tuple[bool, bool]) -> None:
+        """`black`: whether the fill colour is 100 % K, and whether fills overprint, where it starts."""
         if depth > 12:
             return
         resources = resources if resources is not None else Dictionary()
         self._resources(resources)
-        stack: list[Matrix] = []
-        fill_rgb = stroke_rgb = False
+        stack: list[tuple[Matrix, bool, bool]] = []
+        fill_black, overprint = black
         for instruction in pikepdf.parse_content_stream(stream_owner, CHECKED_OPERATORS):
             name = str(instruction.operator)
             operands = instruction.operands
             if name == "q":
-                stack.append(ctm)
+                stack.append((ctm, fill_black, overprint))
             elif name == "Q":
-                ctm = stack.pop() if stack else ctm
+                ctm, fill_black, overprint = stack.pop() if stack else (ctm, fill_black, overprint)
+            elif name in ("k", "sc", "scn", "g"):
+                values = [float(v) for v in operands if isinstance(v, (int, float, Decimal))]
+                fill_black = values in ([0, 0, 0, 1], [0]) if name != "g" else values == [0]
+            elif name == "gs" and operands:
+                state = (resources.get("/ExtGState") or {}).get(operands[0])
+                if state is not None and ("/op" in state or "/OP" in state):
+                    overprint = bool(state.get("/op", state.get("/OP")))
+            elif name in TEXT_SHOW:
+                if fill_black and not overprint:
+                    self.knockouts.setdefault(self._number, 0)
+                    self.knockouts[self._number] += 1
             elif name == "cm":
                 ctm = Matrix(*[float(v) for v in operands]) @ ctm
             elif name in ("rg", "RG"):
@@ -167,9 +182,7 @@ class _Walk:
             elif name in ("cs", "CS"):
                 rgb = is_rgb_space(operands[0], resources)
                 if name == "cs":
-                    fill_rgb = rgb
-                else:
-                    stroke_rgb = rgb
+                    fill_black = operands[0] in (Name.DeviceCMYK, Name.DeviceGray)
                 if rgb:
                     self._flag(("cs", self._number, name), f"page {self._number}: RGB colour space ({name})")
             elif name == "INLINE IMAGE":
@@ -187,8 +200,9 @@ class _Walk:
                         self._flag(
                             ("fgroup", xobject.objgen), f"page {self._number}: form transparency group in RGB"
                         )
-                    self._content(xobject, xobject.get("/Resources"), matrix @ ctm, depth + 1)
-        del fill_rgb, stroke_rgb
+                    self._content(
+                        xobject, xobject.get("/Resources"), matrix @ ctm, depth + 1, (fill_black, overprint)
+                    )
 
     def _resources(self, resources) -> None:
         for font in (resources.get("/Font") or {}).values():
@@ -306,6 +320,16 @@ def _rgb(walk: _Walk) -> Check:
         check.worse("fail", message)
     if walk.rgb:
         check.summary = f"{len(walk.rgb)} RGB objects left"
+    return check
+
+
+def _black_overprint(walk: _Walk) -> Check:
+    """100 % K text must overprint (a misregistered knock-out shows a white halo round each letter)."""
+    check = Check("black overprint", summary="100 % K text overprints on every page")
+    for page, count in sorted(walk.knockouts.items()):
+        check.worse("fail", f"page {page}: {count} runs of 100 % K text knock out (no /op, /OPM 1)")
+    if walk.knockouts:
+        check.summary = f"100 % K text knocks out on {len(walk.knockouts)} pages"
     return check
 
 

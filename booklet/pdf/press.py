@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
-from booklet.assets.theme import theme_variables
+from booklet.assets.theme import Black, theme_variables
 from booklet.content.model import Edition
 
 if TYPE_CHECKING:
@@ -164,10 +164,12 @@ def finish_press(
     *,
     document_level: bool = True,
     target: Path | None = None,
+    black: Black | None = None,
 ) -> tuple[bytes, PressReport]:
     """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
     the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book).
-    Returns the finished PDF, or b"" when it is written to `target`."""
+    With `black` (the theme's), 100 % K text and rules overprint and large black areas print rich
+    (pdf/overprint.py). Returns the finished PDF, or b"" when it is written to `target`."""
     converter = ColourConverter(icc, palette)
     report = PressReport()
     pdf = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
@@ -177,6 +179,10 @@ def finish_press(
         if "/Annots" in page.obj:
             report.annotations += len(page.obj.Annots)
             del page.obj["/Annots"]
+    if black is not None:
+        from booklet.pdf import overprint
+
+        overprint.finish(pdf, black.rich, black.rich_from_mm)
     if document_level:
         _add_output_intent(pdf, icc, converter)
         _set_metadata(pdf, edition, identifier)
@@ -203,6 +209,7 @@ class PressStep:
     icc: bytes
     palette: dict
     identifier: bytes
+    black: Black | None = None
     name: ClassVar[str] = "press"
 
     def laid_out(self, part: PartResult, document: Document) -> None:
@@ -210,7 +217,14 @@ class PressStep:
 
     def written(self, part: PartResult, pdf: Path, spare: Path) -> Path:
         finish_press(
-            pdf, self.edition, self.icc, self.palette, self.identifier, document_level=False, target=spare
+            pdf,
+            self.edition,
+            self.icc,
+            self.palette,
+            self.identifier,
+            document_level=False,
+            target=spare,
+            black=self.black,
         )
         return spare
 

@@ -92,7 +92,7 @@ def test_a_file_size_limit_on_the_pdf_is_an_output_failure_that_keeps_the_previo
     assert "cannot write" in done.stderr and "file too large" in done.stderr, done.stderr
     assert "internal error" not in done.stderr
     assert pdf.read_bytes() == before
-    assert not [p for p in book.rglob("*.tmp")]
+    assert not list(book.rglob("*.tmp"))
 
 
 def test_a_full_disk_reads_as_no_space_left_on_device():
@@ -130,3 +130,62 @@ def test_marks_and_slug_print_in_registration_colour_beyond_the_bleed(book):
                 not (bleed[0] < x < bleed[2] and bleed[1] < y < bleed[3]) for x, y in zip(xs, ys, strict=True)
             ]
             assert xs and all(outside)
+
+
+def test_black_text_overprints_and_the_preflight_says_when_it_knocks_out(book, tmp_path):
+    import pikepdf
+
+    from booklet.pdf.preflight import preflight
+
+    report = json.loads((book / "dist/booklet.preflight.json").read_text())
+    check = next(c for c in report["checks"] if c["name"] == "black overprint")
+    assert check["status"] == "pass"
+    knocked = tmp_path / "knocked.pdf"
+    with pikepdf.open(book / "dist/booklet.pdf") as pdf:
+        states = {}
+        for page in pdf.pages:
+            for name, state in page.Resources.get("/ExtGState", {}).items():
+                states[name] = state
+            for xobject in page.Resources.XObject.values():
+                if "/ExtGState" in xobject.get("/Resources", {}):
+                    states.update(xobject.Resources.ExtGState.items())
+        on = states["/BkOP01"]
+        assert on.op is True and on.OPM == 1 and on.OP is False
+        assert states["/BkOP11"].OP is True
+        for page in pdf.pages:  # the overprint taken out again: every black letter knocks out
+            for part in page.Contents:
+                part.write(part.read_bytes().replace(b"/BkOP01 gs", b""))
+            for xobject in page.Resources.XObject.values():
+                if xobject.get("/Subtype") == "/Form":
+                    xobject.write(xobject.read_bytes().replace(b"/BkOP01 gs", b""))
+        pdf.save(knocked)
+    check = next(c for c in preflight(knocked, press=True, bleed=True).checks if c.name == "black overprint")
+    assert check.status == "fail" and "knock out" in check.details[0]
+
+
+def test_black_rules_overprint_large_black_areas_print_rich_and_images_knock_out():
+    import pikepdf
+
+    from booklet.pdf.overprint import OverprintReport, apply
+
+    pdf = pikepdf.new()
+    image = pdf.make_stream(b"\0", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=1, Height=1)
+    resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    stream = (
+        b"0 0 0 1 k 10 10 300 0.5 re f\n"  # a thin rule: overprints
+        b"0 0 0 1 k 10 100 200 200 re f\n"  # 70 mm square of K: rich black
+        b"0 0 0 1 K 1 w 0 0 m 100 0 l S\n"  # a stroked rule
+        b"0.5 0.2 0 0 k 0 0 10 10 re f\n"  # a colour: knocks out
+        b"q 100 0 0 100 0 0 cm /Im0 Do Q\n"
+    )
+    report = OverprintReport()
+    out = apply(pdf, stream, resources, (0.6, 0.4, 0.4, 1.0), 20 * 72 / 25.4, report)
+    ops = [
+        (list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(pikepdf.Stream(pdf, out))
+    ]
+    states = [str(operands[0]) for operands, op in ops if op == "gs"]
+    assert states[0] == "/BkOP01"  # before the thin rule
+    assert report.rich == 1
+    assert any(op == "k" and [float(v) for v in o] == [0.6, 0.4, 0.4, 1] for o, op in ops)
+    assert "/BkOP10" in states  # the stroked black rule overprints, the fill colour does not
+    assert states[-1] == "/BkOP00"  # the colour fill and the image knock out
