@@ -189,3 +189,197 @@ def test_black_rules_overprint_large_black_areas_print_rich_and_images_knock_out
     assert any(op == "k" and [float(v) for v in o] == [0.6, 0.4, 0.4, 1] for o, op in ops)
     assert "/BkOP10" in states  # the stroked black rule overprints, the fill colour does not
     assert states[-1] == "/BkOP00"  # the colour fill and the image knock out
+
+
+# ---------------------------------------------------------------- imposition
+
+
+def _text_in(path: Path, number: int, box) -> str:
+    """The text pdftotext (poppler) finds on page `number` inside `box` (x0, y0, x1, y1 in PDF space)."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        media = [float(v) for v in pdf.pages[number - 1].MediaBox]
+    x0, y0, x1, y1 = box
+    crop = [round(x0 - media[0]) + 2, round(media[3] - y1) + 2, round(x1 - x0) - 4, round(y1 - y0) - 4]
+    args = ["-x", str(crop[0]), "-y", str(crop[1]), "-W", str(crop[2]), "-H", str(crop[3])]
+    done = subprocess.run(
+        ["pdftotext", "-r", "72", "-f", str(number), "-l", str(number), *args, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return " ".join(done.stdout.split())
+
+
+def _texts_by_cell(path: Path, columns: int, rows: int) -> list[list[str]]:
+    """The text inside each cell of every imposed sheet side (cells of its TrimBox), rows top first."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        trims = [[float(v) for v in page.TrimBox] for page in pdf.pages]
+    out = []
+    for number, (x0, y0, x1, y1) in enumerate(trims, start=1):
+        w, h = (x1 - x0) / columns, (y1 - y0) / rows
+        out.append(
+            [
+                _text_in(path, number, (x0 + c * w, y1 - (r + 1) * h, x0 + (c + 1) * w, y1 - r * h))
+                for r in range(rows)
+                for c in range(columns)
+            ]
+        )
+    return out
+
+
+def _source_texts(path: Path) -> list[str]:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        trims = [[float(v) for v in page.TrimBox] for page in pdf.pages]
+    return [_text_in(path, number, trim) for number, trim in enumerate(trims, start=1)]
+
+
+def test_saddle_stitch_sheets_fold_and_nest_into_the_book_in_order(book):
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[2] / "build.py"), "impose", "-q"],
+        cwd=book,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    imposed = book / "dist/booklet.imposed.pdf"
+    source = _source_texts(book / "dist/booklet.pdf")
+    count = len(source)
+    cells = _texts_by_cell(imposed, 2, 1)
+    assert len(cells) == count // 2  # a front and a back per sheet
+    # folded as a person would: each sheet's right half (front right, back left) is a leaf of the
+    # first half of the book, its left half one of the second; the sheets nest, the first outermost
+    sheets = [(cells[2 * s], cells[2 * s + 1]) for s in range(count // 4)]
+    reading = [text for front, back in sheets for text in (front[1], back[0])]
+    reading += [text for front, back in reversed(sheets) for text in (back[1], front[0])]
+    assert reading == source
+    assert len({t for t in source if t}) > 2  # the pages tell apart
+
+
+def test_impose_applies_creep_and_marks_each_sheet(book, tmp_path):
+    import pikepdf
+
+    from booklet.pdf.impose import impose
+
+    plan = impose(
+        book / "dist/booklet.pdf",
+        binding="saddle-stitch",
+        signature=16,
+        creep_mm=0.8,
+        paper_mm=0.1,
+        slug_name="test",
+        heading_font="Noto Sans CJK TC",
+    )
+    sheets = plan.sheets
+    shifts = [side.cells[0].shift / (72 / 25.4) for side in plan.sides[::2]]
+    assert abs(shifts[0]) < 1e-9 and abs(shifts[-1] - 0.8) < 1e-6 if sheets > 1 else True
+    out = tmp_path / "imposed.pdf"
+    out.write_bytes(plan.pdf)
+    import pdfplumber
+
+    innermost = plan.sides[-2]  # the innermost sheet's front: its pages moved 0.8 mm towards the spine
+    left, right = innermost.cells
+    with pikepdf.open(out) as pdf:
+        spread = [float(v) for v in pdf.pages[-2].TrimBox]
+    with pikepdf.open(book / "dist/booklet.pdf") as pdf:
+        boxes = [([float(v) for v in p.MediaBox], [float(v) for v in p.TrimBox]) for p in pdf.pages]
+    checked = 0
+    with pdfplumber.open(book / "dist/booklet.pdf") as source, pdfplumber.open(out) as imposed:
+        sheet = imposed.pages[-2]
+        for cell, side_x in ((left, spread[0]), (right, (spread[0] + spread[2]) / 2)):
+            page = source.pages[cell.page - 1]
+            _, trim = boxes[cell.page - 1]
+            words = page.extract_words()
+            if not words:
+                continue
+            word = words[0]
+            expected = side_x + (word["x0"] - trim[0]) + (0.8 if cell is left else -0.8) * 72 / 25.4
+            found = [w["x0"] for w in sheet.extract_words() if w["text"] == word["text"]]
+            assert any(abs(x - expected) < 0.05 for x in found), (word["text"], expected, found)
+            checked += 1
+    assert checked  # at least one page of the innermost sheet has text to find
+    with pikepdf.open(out) as pdf:
+        form = pdf.pages[0].Resources.XObject["/BkMarks"]
+        assert form.Resources.ColorSpace["/Reg"][1] == "/All"
+        assert b" d" in form.read_bytes()  # dashed fold marks
+
+
+def test_a_page_count_not_a_multiple_of_four_is_refused(book, tmp_path):
+    import pikepdf
+
+    from booklet.core.findings import BuildError
+    from booklet.pdf.impose import impose
+
+    odd = tmp_path / "odd.pdf"
+    with pikepdf.open(book / "dist/booklet.pdf") as pdf:
+        del pdf.pages[-1]
+        pdf.save(odd)
+    with pytest.raises(BuildError) as raised:
+        impose(
+            odd,
+            binding="saddle-stitch",
+            signature=16,
+            creep_mm=None,
+            paper_mm=0.1,
+            slug_name="t",
+            heading_font="sans",
+        )
+    assert "not a multiple of 4" in str(raised.value) and raised.value.exit_code == 1
+
+
+def _fold(columns: int, rows: int, folds) -> dict:
+    """A sheet folded by hand: (axis, the high half moves, tucked under) per fold, the back face up
+    at first. Returns (cell, face) → page, reading the folded stack from the top."""
+    grid = {(c, r): [((c, r), "back")] for c in range(columns) for r in range(rows)}
+    size = {"v": columns, "h": rows}
+    turn = {"front": "back", "back": "front"}
+    for axis, high, under in folds:
+        half = size[axis] // 2
+        new: dict = {}
+        for moving in (False, True):  # the half that stays, then the half turned over onto it
+            for (c, r), stack in grid.items():
+                i = c if axis == "v" else r
+                if ((i >= half) == high) != moving:
+                    continue
+                if moving:
+                    j = 2 * half - 1 - i if high else half - 1 - i
+                    stack = [(cell, turn[up]) for cell, up in reversed(stack)]
+                else:
+                    j = i if high else i - half
+                key = (j, r) if axis == "v" else (c, j)
+                below = new.get(key, [])
+                new[key] = (below + stack if under else stack + below) if moving else below + stack
+        size[axis] = half
+        grid = new
+    (stack,) = grid.values()
+    pages, number = {}, 1
+    for cell, up in stack:
+        pages[(cell, up)], pages[(cell, turn[up])] = number, number + 1
+        number += 2
+    return pages
+
+
+def test_signature_schemes_are_what_folding_the_press_sheet_gives():
+    from booklet.pdf.impose import SIGNATURES
+
+    def table(columns, rows, pages):
+        return {
+            face: [
+                [pages[((c if face == "front" else columns - 1 - c, r), face)] for c in range(columns)]
+                for r in reversed(range(rows))
+            ]
+            for face in ("front", "back")
+        }
+
+    assert table(2, 2, _fold(2, 2, [("h", True, False), ("v", True, False)])) == SIGNATURES[8]
+    assert (
+        table(4, 2, _fold(4, 2, [("v", False, False), ("h", True, False), ("v", True, False)]))
+        == SIGNATURES[16]
+    )
+    assert table(2, 1, _fold(2, 1, [("v", True, False)])) == {"front": [[4, 1]], "back": [[2, 3]]}
