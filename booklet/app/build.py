@@ -42,6 +42,7 @@ from booklet.layout.folios import report_reserved
 from booklet.layout.parts import BACK, Context, PartStep
 from booklet.pdf import press
 from booklet.pdf.audit import AuditStep, audit_document, joined_audit
+from booklet.pdf.inks import ink_limit
 from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
@@ -87,7 +88,9 @@ def _build(options: Options, progress: Progress) -> Result:
         book.edition,
         [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
-    settings = Settings(profile.colour, profile.ppi, icc)
+    settings = Settings(
+        profile.colour, profile.ppi, icc, ink_limit(book.edition.ink_limit, icc) if profile.press else None
+    )
     conversion = Conversion(book, assets, root, settings, geometry=read_geometry(css))
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
@@ -187,6 +190,8 @@ def _build(options: Options, progress: Progress) -> Result:
                 ppi_fail=profile.ppi * 2 // 3,
                 profile=profile.name,
             )
+            if profile.press:
+                _measure_inks(pdf, output, book, icc, result, progress, options.jobs)
             write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
             if options.strict and result.preflight.failures:
                 names = ", ".join(check.name for check in result.preflight.failures)
@@ -237,6 +242,43 @@ def _build(options: Options, progress: Progress) -> Result:
             root,
         )
     return result
+
+
+def _measure_inks(pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int) -> None:
+    """The press PDF's total ink per page and its plates (Ghostscript), into the preflight; the plates'
+    thumbnails into dist/<edition>.separations/ for the proof report."""
+    from booklet.core.files import write_whole
+    from booklet.pdf.inks import DPI, InkError, measure
+    from booklet.pdf.preflight import ink_check
+
+    assert result.preflight is not None
+    limit = ink_limit(book.edition.ink_limit, icc)
+    progress(f"measuring total ink and the plates (Ghostscript tiffsep, {DPI} dpi, limit {limit} %)")
+    source = pdf
+    try:
+        if not isinstance(pdf, Path):
+            source = temporary(output)
+            source.write_bytes(pdf)
+        inks, strips = measure(source, result.pages, limit, workers=jobs)
+    except InkError as exc:
+        result.preflight.checks.append(ink_check(None, str(exc)))
+        return
+    finally:
+        if source is not pdf:
+            with contextlib.suppress(OSError):
+                source.unlink()
+    folder = output.with_name(f"{output.stem}.separations")
+    folder.mkdir(parents=True, exist_ok=True)
+    digits = len(str(result.pages))
+    for page in inks.pages:
+        name = f"page-{page.page:0{digits}d}.png"
+        write_whole(folder / name, strips[page.page])
+        page.thumbnail = f"{folder.name}/{name}"
+    for old in folder.glob("page-*.png"):
+        if old.name not in {Path(page.thumbnail or "").name for page in inks.pages}:
+            old.unlink()
+    result.preflight.checks.append(ink_check(inks))
+    result.preflight.inks = inks.to_dict()
 
 
 def _part_steps(

@@ -63,9 +63,11 @@ class Settings:
     colour: str  # "cmyk" or "rgb"
     ppi: int
     icc: bytes = b""  # the CMYK output profile (print)
+    ink_limit: int | None = None  # total ink (C+M+Y+K, %) a CMYK photo is kept under (print)
 
     def key(self) -> dict:
         return {
+            "ink_limit": self.ink_limit,
             "colour": self.colour,
             "ppi": self.ppi,
             "quality": JPEG_QUALITY,
@@ -521,6 +523,8 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         if image is not opened:
             opened.close()  # its pixels go before the colour conversion makes more
         image = _to_colour(image, embedded, settings)
+        if image.mode == "CMYK" and settings.colour == "cmyk" and settings.ink_limit:
+            image = limit_ink(image, settings.ink_limit)
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
     info = {
@@ -537,6 +541,28 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         "mode": image.mode,
     }
     return buffer.getvalue(), info
+
+
+INK_MARGIN = 4  # % under the limit the photos are kept, for what JPEG compression adds back
+
+
+def limit_ink(image, limit: int):
+    """A CMYK image whose total ink (C+M+Y+K) stays INK_MARGIN under `limit` %: where a pixel is
+    over, its C, M and Y are scaled down together (K and the grey balance kept), as a press
+    profile's total area coverage limit does."""
+    import numpy as np
+    from PIL import Image as PILImage
+
+    values = np.asarray(image, dtype=np.float32)
+    cap = (limit - INK_MARGIN) / 100 * 255
+    colour, black = values[..., :3], values[..., 3]
+    total = colour.sum(axis=2) + black
+    if float(total.max()) <= cap:
+        return image
+    inks = colour.sum(axis=2)
+    scale = np.where((total > cap) & (inks > 0), np.clip((cap - black) / np.maximum(inks, 1e-6), 0, 1), 1)
+    values[..., :3] = np.floor(colour * scale[..., None])
+    return PILImage.fromarray(values.astype(np.uint8), "CMYK")
 
 
 def _upright_size(opened) -> tuple[int, int, int]:

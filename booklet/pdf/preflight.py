@@ -67,6 +67,7 @@ class Preflight:
     pages: int
     checks: list[Check]
     images: list[PlacedImage]
+    inks: dict | None = None  # the press PDF's total ink and plate coverage per page (pdf/inks.py)
 
     @property
     def failures(self) -> list[Check]:
@@ -80,6 +81,8 @@ class Preflight:
             "checks": [asdict(c) for c in self.checks],
             "images": [asdict(i) for i in self.images],
         }
+        if self.inks is not None:
+            data["inks"] = self.inks
         return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
     def lines(self) -> list[str]:
@@ -320,6 +323,31 @@ def _rgb(walk: _Walk) -> Check:
         check.worse("fail", message)
     if walk.rgb:
         check.summary = f"{len(walk.rgb)} RGB objects left"
+    return check
+
+
+def ink_check(inks, problem: str | None = None) -> Check:
+    """Total area coverage: a page with at least MIN_AREA_MM2 over the limit fails."""
+    from booklet.pdf.inks import MIN_AREA_MM2
+
+    check = Check("total ink")
+    if inks is None:
+        check.worse("warn", problem or "not measured")
+        check.summary = f"not measured: {problem}"
+        return check
+    for page in inks.failing:
+        check.worse(
+            "fail",
+            f"page {page.page}: total ink up to {page.max_percent:.0f} %, {page.over_mm2:.1f} mm² over "
+            f"the {inks.limit} % limit",
+        )
+    highest = max(inks.pages, key=lambda page: page.max_percent, default=None)
+    peak = f"{highest.max_percent:.0f} % on page {highest.page}" if highest else "no pages"
+    check.summary = (
+        f"at most {peak}, within the {inks.limit} % limit (measured at {inks.dpi} dpi)"
+        if check.status == "pass"
+        else f"{len(inks.failing)} pages over the {inks.limit} % limit (≥ {MIN_AREA_MM2:g} mm²); at most {peak}"
+    )
     return check
 
 

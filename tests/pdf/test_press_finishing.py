@@ -383,3 +383,101 @@ def test_signature_schemes_are_what_folding_the_press_sheet_gives():
         == SIGNATURES[16]
     )
     assert table(2, 1, _fold(2, 1, [("v", True, False)])) == {"front": [[4, 1]], "back": [[2, 3]]}
+
+
+# ---------------------------------------------------------------- total ink and separations
+
+
+def _plates(pdf: Path, dpi: int, folder: Path) -> dict[int, list]:
+    """Ghostscript's tiffsep plates of every page's BleedBox, as ink arrays (0…255 = 0…100 %)."""
+    import numpy as np
+
+    folder.mkdir()
+    subprocess.run(
+        ["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=tiffsep", "-dUseBleedBox", f"-r{dpi}"]
+        + [f"-sOutputFile={folder}/p%03d.tif", str(pdf)],
+        check=True,
+    )
+    plates: dict[int, list] = {}
+    for path in sorted(folder.glob("p*(Cyan).tif")):
+        number = int(path.name[1:4])
+        plates[number] = [
+            255 - np.asarray(Image.open(folder / f"p{number:03d}({ink}).tif").convert("L"), dtype=np.int32)
+            for ink in ("Cyan", "Magenta", "Yellow", "Black")
+        ]
+    return plates
+
+
+def test_total_ink_is_measured_per_page_and_stays_under_the_profiles_limit(book, tmp_path):
+    report = json.loads((book / "dist/booklet.preflight.json").read_text())
+    inks = report["inks"]
+    assert inks["limit"] == 320  # Ghostscript's default CMYK profile is SWOP
+    check = next(c for c in report["checks"] if c["name"] == "total ink")
+    assert check["status"] == "pass", check
+    plates = _plates(book / "dist/booklet.pdf", 100, tmp_path / "plates")
+    assert len(plates) == len(inks["pages"])
+    for page in inks["pages"]:
+        total = sum(plates[page["page"]]) * 100 / 255
+        assert float(total.max()) <= inks["limit"] + 1
+        assert abs(float(total.max()) - page["max_percent"]) < 12  # another resolution, the same page
+        for index, ink in enumerate(("Cyan", "Magenta", "Yellow", "Black")):
+            measured = float(plates[page["page"]][index].mean()) * 100 / 255
+            assert abs(measured - page["coverage"][ink]) < 0.5, (page["page"], ink)
+        assert (book / "dist" / page["thumbnail"]).is_file()
+    darkest = max(inks["pages"], key=lambda page: page["max_percent"])
+    assert darkest["max_percent"] > 250  # the dark photograph is heavily inked, and kept under 320 %
+
+
+def test_inkcov_agrees_with_the_share_of_each_page_a_plate_prints_on(book):
+    done = subprocess.run(
+        [
+            "gs",
+            "-q",
+            "-dSAFER",
+            "-o",
+            "-",
+            "-sDEVICE=inkcov",
+            "-dUseBleedBox",
+            str(book / "dist/booklet.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [line.split()[:4] for line in done.stdout.splitlines() if line.strip().endswith("OK")]
+    inks = json.loads((book / "dist/booklet.preflight.json").read_text())["inks"]["pages"]
+    assert len(rows) == len(inks)
+    for row, page in zip(rows, inks, strict=True):
+        for value, ink in zip(row, ("Cyan", "Magenta", "Yellow", "Black"), strict=True):
+            assert abs(float(value) * 100 - page["inked"][ink]) < 2.0, (page["page"], ink, value)
+
+
+def test_a_photo_is_converted_under_the_editions_ink_limit():
+    import numpy as np
+
+    from booklet.assets.photos import limit_ink
+
+    rich = Image.fromarray(np.full((8, 8, 4), (240, 230, 230, 250), np.uint8), "CMYK")
+    limited = np.asarray(limit_ink(rich, 260), dtype=np.int32)
+    assert limited.sum(axis=2).max() * 100 / 255 <= 260
+    assert (limited[..., 3] == 250).all()  # black kept, C, M and Y taken down together
+
+
+def test_a_page_over_the_limit_fails_the_total_ink_check(tmp_path):
+    import pikepdf
+
+    from booklet.pdf.inks import measure
+    from booklet.pdf.preflight import ink_check
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(300, 300))
+    page.obj.BleedBox = pikepdf.Array([0, 0, 300, 300])
+    page.obj.Contents = pdf.make_stream(b"0.9 0.9 0.9 0.9 k 50 50 142 142 re f")  # 360 %, 50 mm square
+    pdf.save(tmp_path / "heavy.pdf")
+    inks, strips = measure(tmp_path / "heavy.pdf", 1, 300)
+    (only,) = inks.pages
+    assert only.max_percent == pytest.approx(360, abs=1)
+    assert only.over_mm2 == pytest.approx(50.1 * 50.1, rel=0.03)
+    check = ink_check(inks)
+    assert check.status == "fail" and "page 1" in check.details[0] and "300 %" in check.details[0]
+    assert strips[1].startswith(b"\x89PNG")
