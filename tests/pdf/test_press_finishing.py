@@ -481,3 +481,23 @@ def test_a_page_over_the_limit_fails_the_total_ink_check(tmp_path):
     check = ink_check(inks)
     assert check.status == "fail" and "page 1" in check.details[0] and "300 %" in check.details[0]
     assert strips[1].startswith(b"\x89PNG")
+
+
+def test_the_proof_report_shows_each_pages_ink_and_plates(book):
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).parents[2] / "build.py"), "--proof", "-q"],
+        cwd=book,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    html = (book / "dist/booklet.proof.html").read_text(encoding="utf-8")
+    inks = json.loads((book / "dist/booklet.preflight.json").read_text())["inks"]
+    assert "Press: total ink and separations" in html and f"total ink limit {inks['limit']} %" in html
+    for page in inks["pages"]:
+        assert f'id="ink-{page["page"]}"' in html
+        assert f'src="{page["thumbnail"]}"' in html
+        assert f"{page['max_percent']:.0f} %" in html
+    strip = Image.open(book / "dist" / inks["pages"][0]["thumbnail"])
+    assert strip.width > 3 * strip.height / 2  # four plates side by side
