@@ -140,6 +140,7 @@ def _build(options: Options, progress: Progress) -> Result:
             write_output(options.html_output, standalone_html(result.html, css).encode())
         pdf: bytes | Path = b""
         hashing = None
+        plates: dict[str, bytes] = {}  # the separations' thumbnails, written once the PDF is
         try:
             if context.in_process:
                 document = join_documents(laid)
@@ -191,7 +192,7 @@ def _build(options: Options, progress: Progress) -> Result:
                 profile=profile.name,
             )
             if profile.press:
-                _measure_inks(pdf, output, book, icc, result, progress, options.jobs)
+                plates = _measure_inks(pdf, output, book, icc, result, progress, options.jobs)
             write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
             if options.strict and result.preflight.failures:
                 names = ", ".join(check.name for check in result.preflight.failures)
@@ -208,6 +209,8 @@ def _build(options: Options, progress: Progress) -> Result:
             else:
                 refuse_broken(pdf, output, result.pages)
                 write_output(output, pdf)
+            if plates:
+                _write_plates(output, plates)
         finally:
             if isinstance(pdf, Path):
                 with contextlib.suppress(OSError):
@@ -244,10 +247,11 @@ def _build(options: Options, progress: Progress) -> Result:
     return result
 
 
-def _measure_inks(pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int) -> None:
-    """The press PDF's total ink per page and its plates (Ghostscript), into the preflight; the plates'
-    thumbnails into dist/<edition>.separations/ for the proof report."""
-    from booklet.core.files import write_whole
+def _measure_inks(
+    pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int
+) -> dict[str, bytes]:
+    """The press PDF's total ink per page and its plates (Ghostscript), into the preflight; returns
+    the plates' thumbnails by file name, for dist/<edition>.separations/ (the proof report's)."""
     from booklet.pdf.inks import DPI, InkError, measure
     from booklet.pdf.preflight import ink_check
 
@@ -262,23 +266,41 @@ def _measure_inks(pdf, output: Path, book: Book, icc: bytes, result: Result, pro
         inks, strips = measure(source, result.pages, limit, workers=jobs)
     except InkError as exc:
         result.preflight.checks.append(ink_check(None, str(exc)))
-        return
+        return {}
     finally:
         if source is not pdf:
             with contextlib.suppress(OSError):
                 source.unlink()
-    folder = output.with_name(f"{output.stem}.separations")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = separations_folder(output)
     digits = len(str(result.pages))
+    plates = {}
     for page in inks.pages:
         name = f"page-{page.page:0{digits}d}.png"
-        write_whole(folder / name, strips[page.page])
+        plates[name] = strips[page.page]
         page.thumbnail = f"{folder.name}/{name}"
-    for old in folder.glob("page-*.png"):
-        if old.name not in {Path(page.thumbnail or "").name for page in inks.pages}:
-            old.unlink()
     result.preflight.checks.append(ink_check(inks))
     result.preflight.inks = inks.to_dict()
+    return plates
+
+
+def separations_folder(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.separations")
+
+
+def _write_plates(output: Path, plates: dict[str, bytes]) -> None:
+    """dist/<edition>.separations/: one strip of the four plates per page (after the PDF is written)."""
+    from booklet.core.files import write_whole
+
+    folder = separations_folder(output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in plates.items():
+            write_whole(folder / name, data)
+        for old in folder.glob("page-*.png"):
+            if old.name not in plates:
+                old.unlink()
+    except OSError as exc:
+        raise write_failure(folder, exc) from None
 
 
 def _part_steps(

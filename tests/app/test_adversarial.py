@@ -561,6 +561,7 @@ def test_an_interrupted_build_leaves_the_old_pdf_and_no_temporary_files(project,
         "booklet.manifest.json",
         "booklet.pdf",
         "booklet.preflight.json",
+        "booklet.separations",  # the plates' thumbnails (docs/press.md#press-finishing)
     ]
 
 
