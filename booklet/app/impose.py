@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from booklet.app.project import Options, Progress, Result, project_root
 from booklet.assets.photos import length_mm
 from booklet.content.validate import load_book
@@ -16,6 +18,7 @@ def impose_edition(
     options: Options, progress: Progress = lambda _: None, *, binding: str | None = None
 ) -> Result:
     """dist/<edition>.imposed.pdf from dist/<edition>.pdf (or `options.output`). Raises BuildError."""
+    started = time.perf_counter()
     root = project_root(options.edition_file)
     result = Result(report=Report())
     book = load_book(options.edition_file, root, result.report)
@@ -42,6 +45,7 @@ def impose_edition(
     result.output = output
     result.pages = len(plan.sides)
     result.profile = "imposed"
+    result.seconds = time.perf_counter() - started
     if binding == "saddle-stitch":
         progress(f"{plan.sheets} sheets, front and back; creep {plan.creep_mm:.2f} mm at the innermost sheet")
     else:
