@@ -32,11 +32,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "diff", "serve"],
+        choices=["build", "check", "diff", "serve", "impose"],
         default="build",
         help="build (default): write the PDF; check: validate content and images, no PDF; "
         "diff OLD NEW: what changed between two editions; "
-        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change",
+        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change; "
+        "impose: dist/<edition>.imposed.pdf, the print PDF's pages on sheets (saddle-stitch or signatures)",
     )
     parser.add_argument(
         "files",
@@ -121,6 +122,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--force",
         action="store_true",
         help="build even when nothing changed since the last build of this output",
+    )
+    parser.add_argument(
+        "--binding",
+        choices=["saddle-stitch", "perfect"],
+        help="impose only: saddle-stitch 2-up, or perfect-bound signatures (default: the edition's imposition)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
@@ -248,6 +254,14 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
             console.findings(result.report)
             console.summary(result, "checked")
             return 1 if result.report.errors else 0
+        if args.command == "impose":
+            from booklet.app.impose import impose_edition
+
+            options = Options(edition_file=args.edition, output=args.output)
+            result = impose_edition(options, console.progress, binding=args.binding)
+            console.findings(result.report)
+            console.summary(result, "imposed")
+            return 0
         for profile in profiles:
             options = Options(
                 edition_file=args.edition,
