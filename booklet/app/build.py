@@ -33,6 +33,7 @@ from booklet.core.files import is_write_failure, output_lock, temporary, write_f
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
+from booklet.core.profiles import get as get_profile
 from booklet.engine.fetcher import Origins, image_origins
 from booklet.engine.limits import render_limits
 from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
@@ -257,6 +258,11 @@ def _build(options: Options, progress: Progress) -> Result:
         inputs.append(root / book.edition.icc_profile)
     elif profile.press:
         inputs.append(press.DEFAULT_ICC)
+    outputs += [separations_folder(output) / name for name in plates]
+    absent = [root / ref for ref in assets.images if not (root / ref).is_file()]
+    if profile.stamped:  # the proof report shows the print PDF's inks (proof/report.py)
+        measured = get_profile("print").output(options.edition_file, root).with_suffix(".preflight.json")
+        (inputs if measured.is_file() else absent).append(measured)
     remember_build(
         request(options),
         root,
@@ -265,7 +271,7 @@ def _build(options: Options, progress: Progress) -> Result:
         errors=len(result.report.errors),
         warnings=len(result.report.warnings),
         inputs=inputs,
-        absent=[root / ref for ref in assets.images if not (root / ref).is_file()],
+        absent=absent,
         fonts=fonts,
         outputs=outputs,
     )
