@@ -186,6 +186,8 @@ class Console:
             lines.append(f"{result.pages} pages → {result.output}")
         if result.audit is not None:
             lines.append(result.audit.summary())
+        if result.composition is not None:
+            lines.append(result.composition.summary())
         if result.proof_report:
             lines.append(f"proof report → {result.proof_report}")
         for line in lines:

@@ -18,6 +18,7 @@ from booklet.core.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from booklet.core.resources import PACKAGE_STYLES
 from booklet.engine.limits import Limits
 from booklet.pdf.audit import Audit
+from booklet.pdf.composition import Composed
 from booklet.pdf.preflight import Preflight
 from booklet.proof.stamp import Layout, Stamper
 
@@ -56,6 +57,7 @@ class Result:
     images: ImageStats | None = None
     preflight: Preflight | None = None
     audit: Audit | None = None
+    composition: Composed | None = None  # the composition audit (pdf/composition.py)
     fonts: list[FontFile] = field(default_factory=list)
     proof: Layout | None = None  # of a proof build
     proof_report: Path | None = None

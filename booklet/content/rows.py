@@ -50,3 +50,33 @@ def pieces(book: Book) -> list[str]:
         for chapter in book.chapters
         for anchor in (chapter.anchor, *(section.anchor for section in chapter.sections))
     ]
+
+
+def key_of(item: Placed | FigureRow) -> str:
+    """A grouped block's name in a layout's adjustments: the source position of its (first) block."""
+    first = item.items[0] if isinstance(item, FigureRow) else item
+    return f"{first.path}:{first.line}"
+
+
+def arrange(
+    items: list[Placed | FigureRow], moves: dict[str, int], pairs: frozenset[str] | set[str] = frozenset()
+) -> list[Placed | FigureRow]:
+    """The grouped blocks with each one named in `moves` set after the `moves[key]` blocks that
+    follow it, and each figure named in `pairs` set side by side with the figure after it (page
+    filling, layout/compose.py: the text after a figure moves up before it; two figures share a row)."""
+    out = list(items)
+    for index in range(len(out) - 1, -1, -1):
+        item = out[index]
+        if key_of(item) in pairs and index + 1 < len(out) and _single(item) and _single(out[index + 1]):
+            out[index : index + 2] = [FigureRow("half", (item, out[index + 1]))]
+    for key, after in moves.items():
+        index = next((i for i, item in enumerate(out) if key_of(item) == key), None)
+        if index is None or after <= 0:
+            continue
+        item = out.pop(index)
+        out.insert(min(index + after, len(out)), item)
+    return out
+
+
+def _single(item: Placed | FigureRow) -> bool:
+    return isinstance(item, Placed) and isinstance(item.block, Figure) and item.block.size != "full-bleed"

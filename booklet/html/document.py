@@ -7,9 +7,10 @@ import functools
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from booklet.assets.collect import Assets
+from booklet.assets.shapes import Sizer
 from booklet.content.markup import plain
 from booklet.content.model import Book
-from booklet.content.rows import group_blocks, pieces
+from booklet.content.rows import arrange, group_blocks, key_of, pieces
 from booklet.core.resources import TEMPLATES
 from booklet.core.stamps import w3c_date
 from booklet.html.inline import inline
@@ -32,6 +33,13 @@ def _environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["group_blocks"] = group_blocks
+    # page filling (layout/compose.py): build.fill names blocks by key, {"after": n, "scale": s}
+    env.filters["arrange"] = lambda items, fill: arrange(
+        items,
+        {key: change["after"] for key, change in fill.items() if change.get("after")},
+        {key for key, change in fill.items() if change.get("pair")},
+    )
+    env.filters["block_key"] = key_of
     env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (html/spans.py)
     env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = plain
@@ -48,6 +56,7 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
         book=book,
         edition=book.edition,
         images=assets.images,
+        sizes=Sizer(book, assets.images, assets.geometry),  # every photo placed by its shape
         art=assets.art,
         profile=profile,
         build={
@@ -55,6 +64,7 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
             "reserved": {},
             "lead": False,
             "folios": {},
+            "fill": {},
             **build_info,
         },  # fixed: reproducible
     )
