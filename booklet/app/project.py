@@ -40,6 +40,7 @@ class Options:
     profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
     limits: Limits = Limits()  # time and memory for layout and PDF writing
+    photo_brief: bool = False  # check: also write assets/photos/brief.csv (assets/brief.py)
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
     jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
 

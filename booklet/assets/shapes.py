@@ -74,8 +74,10 @@ def _mm(value: float) -> str:
 class Sizer:
     """The placed size of every picture of one book, for one theme geometry and one set of images."""
 
-    def __init__(self, book: Book, images: dict, geometry: Geometry):
-        self.geometry, self.images = geometry, images
+    def __init__(self, book: Book, images: dict, geometry: Geometry, assumed: float | None = None):
+        # assumed: the ratio of a photo neither present nor of a named shape (None: a placeholder
+        # of the theme's height; the photo brief assumes a 4:3 landscape)
+        self.geometry, self.images, self.assumed = geometry, images, assumed
         self.measure = geometry.measure(length_mm(book.edition.trim.width))
         self.text_height = geometry.text_height(length_mm(book.edition.trim.height))
 
@@ -89,7 +91,7 @@ class Sizer:
         if image is not None and image.url is not None:
             return image.ratio
         shape = getattr(ref, "shape", None)
-        return SHAPE_RATIOS.get(shape) if shape else None
+        return SHAPE_RATIOS.get(shape) if shape else self.assumed
 
     # ------------------------------------------------------------------ sizes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -14,7 +15,7 @@ from booklet.content.rows import arrange, group_blocks, key_of, pieces
 from booklet.core.resources import TEMPLATES
 from booklet.core.stamps import w3c_date
 from booklet.html.inline import inline
-from booklet.html.spans import typeset_text
+from booklet.html.spans import latin_runs, table_cells, typeset_text
 
 
 @functools.cache
@@ -40,6 +41,9 @@ def _environment() -> Environment:
         {key for key, change in fill.items() if change.get("pair")},
     )
     env.filters["block_key"] = key_of
+    env.filters["latin"] = latin_runs  # Latin words in a letter-spaced CJK title (html/spans.py)
+    env.filters["table_cells"] = table_cells  # names one to a line, never broken (html/spans.py)
+    env.filters["is_number"] = lambda text: bool(re.fullmatch(r"[\d.,%\s-]+", text or ""))
     env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (html/spans.py)
     env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = plain
