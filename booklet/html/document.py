@@ -11,7 +11,7 @@ from booklet.assets.collect import Assets
 from booklet.assets.shapes import Sizer
 from booklet.content.markup import plain
 from booklet.content.model import Book
-from booklet.content.rows import arrange, group_blocks, key_of, pieces
+from booklet.content.rows import arrange, group_blocks, key_of, pieces, scan_rows
 from booklet.core.resources import TEMPLATES
 from booklet.core.stamps import w3c_date
 from booklet.html.inline import inline
@@ -41,6 +41,7 @@ def _environment() -> Environment:
         {key for key, change in fill.items() if change.get("pair")},
     )
     env.filters["block_key"] = key_of
+    env.filters["scan_rows"] = scan_rows
     env.filters["latin"] = latin_runs  # Latin words in a letter-spaced CJK title (html/spans.py)
     env.filters["table_cells"] = table_cells  # names one to a line, never broken (html/spans.py)
     env.filters["is_number"] = lambda text: bool(re.fullmatch(r"[\d.,%\s-]+", text or ""))

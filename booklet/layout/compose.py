@@ -13,13 +13,13 @@ under the text before it and goes over to the next page. The means tried, in thi
    of its size (never below the profile's resolution: the photo was converted for its full
    size, so a smaller print has more pixels per inch);
 3. **two figures pair** — the figure that went over and the one before it (or after it) are set
-   side by side, one justified row (assets/shapes.py).
+   side by side, one justified row (assets/shapes.py); or it joins the row of two before it.
 
 A block is moved or shrunk only if it holds a photo that is present (or whose shape the YAML
 names): a placeholder's size is not the photo's, and the catalogue without photos lays out as
-before. A figure with `keep: here` is left where the editor put it. Each change is kept only if
-it makes the part's holes smaller in total, so the result is deterministic and a few layouts at
-most. The holes that are left, and what was moved or shrunk, are the part's composition record
+before. A figure with `keep: here` is left where the editor put it. A change is kept only if it
+closes (or makes smaller) the hole it is for without opening one before it or adding a page, so
+the result is deterministic and a few layouts at most. The holes that are left, and what was moved or shrunk, are the part's composition record
 (the composition audit, pdf/composition.py).
 """
 
@@ -37,7 +37,7 @@ from booklet.layout.folios import chapter_of
 HOLE_SHARE = 0.25  # a gap larger than this share of the text block is a hole
 MAX_DEFER = 3  # blocks of text a figure may let go before it
 MAX_PASSES = 12  # layouts of one part more, at most, while filling its pages
-MOVABLE = {"figure", "figure_row", "gallery", "leaflet", "letter", "clipping"}
+MOVABLE = {"figure", "figure_row", "gallery", "leaflet", "letter"}  # clippings keep their dates' order
 FLOWING = {
     "paragraph",
     "lead",
@@ -209,6 +209,19 @@ def _means(items, fill, hole: Hole, document, sizer: Sizer):
     for first, second in ((before, item), (item, following)):  # 3. two figures side by side
         if first is not None and second is not None and _pairable(first, sizer) and _pairable(second, sizer):
             yield changed(key_of(first), pair=True)
+    if before is not None and _joinable(before, sizer) and _pairable(item, sizer):
+        yield changed(key_of(before), pair=True)  # or a third photo in the row before it
+
+
+def _joinable(item, sizer: Sizer) -> bool:
+    """A row of two half figures that a third may join."""
+    return (
+        isinstance(item, FigureRow)
+        and item.size == "half"
+        and len(item.items) == 2
+        and all(getattr(p.block, "keep", None) != "here" for p in item.items)
+        and sizer.row([p.block for p in item.items], item.size) is not None
+    )
 
 
 def _pairable(item, sizer: Sizer) -> bool:

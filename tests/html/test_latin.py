@@ -18,7 +18,8 @@ def test_latin_runs_are_marked_and_escaped():
 def test_a_latin_title_on_the_cover_is_not_letter_spaced(project):
     edition = project.root / "booklet.yaml"
     edition.write_text(
-        edition.read_text(encoding="utf-8").replace("title: 測試圖冊", "title: 圖冊 Macau", 1), encoding="utf-8"
+        edition.read_text(encoding="utf-8").replace("title: 測試圖冊", "title: 圖冊 Macau", 1),
+        encoding="utf-8",
     )
     done = project.run("-q", "--screen")
     assert done.returncode == 0, done.stderr
