@@ -12,14 +12,14 @@ from booklet.assets.brief import BRIEF, brief_csv, photo_brief
 from booklet.assets.theme import read_geometry
 from booklet.content.validate import load_book
 from booklet.core.findings import Report
-from booklet.engine.render import stylesheets
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def repo_brief() -> str:
     book = load_book(REPO / "booklet.yaml", REPO, Report())
-    css = stylesheets(REPO / "styles", book.edition)
+    # the theme's stylesheets read here (not through the renderer: no WeasyPrint in this process)
+    css = [path.read_text(encoding="utf-8") for path in sorted((REPO / "styles").glob("*.css"))]
     return brief_csv(photo_brief(book, read_geometry(css)))
 
 
