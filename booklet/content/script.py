@@ -69,6 +69,9 @@ def convert_book(book: Book) -> Book:
     """The book in the edition's script; the same book when the edition asks for no conversion."""
     edition = book.edition
     if edition.conversion is None:
+        if edition.language == "zh-Hans":  # written in Simplified: the templates' words follow
+            convert = opencc_converter("hk2s")
+            return dataclasses.replace(book, labels={key: convert(text) for key, text in book.labels.items()})
         return book
     convert = make_converter(edition.conversion, edition.conversion_overrides)
     return dataclasses.replace(

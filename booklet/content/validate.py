@@ -45,7 +45,7 @@ _EXPECTED = {
 }
 
 
-def _tags(data: Any) -> tuple[list[str], str]:
+def edition_languages(data: Any) -> tuple[list[str], str]:
     """The printed languages and the plain texts' language, read from the raw edition (checked later)."""
     if not isinstance(data, dict):
         return ["zh-Hant"], "zh-Hant"
@@ -73,7 +73,7 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
     source = load_edition(edition_file, root, report)  # the merged extends chain
     if source is None:
         return None
-    tags, text_tag = _tags(source.data)
+    tags, text_tag = edition_languages(source.data)
     fallback = isinstance(source.data, dict) and source.data.get("missing_translations") == "source"
     editions = {}
     for n, tag in enumerate(tags):
