@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,36 @@ from booklet.content.languages import TAGS, is_language_map, text_for
 from booklet.content.sources import PathKey, Source, SourceError, field_name, load_source
 from booklet.core.findings import Location, Report
 
-MARK = "\ue000"  # a private-use character: "the source text, printed for want of a translation"
+MARK = "\ue000"  # private-use characters: MARK + the source's language + END_MARK + the source text,
+END_MARK = "\ue001"  # "printed for want of a translation"; `merge` takes them off
+UNMARK = re.compile("^\ue000([^\ue001]*)\ue001")
 # string fields that are names for the machine, not text for the reader: never translated
 NOT_TEXT = frozenset({"image", "scan", "video_url", "size", "type", "key", "tags", "table", "number", "id"})
+# edition fields that are settings, not printed text: never given per language, never merged
+SETTINGS = frozenset(
+    {
+        "language",
+        "languages",
+        "source_language",
+        "missing_translations",
+        "date",
+        "chapters",
+        "page_plan",
+        "trim",
+        "bleed",
+        "fonts",
+        "profile",
+        "icc_profile",
+        "page_multiple",
+        "conversion",
+        "conversion_overrides",
+        "isbn",
+        "extends",
+        "year",
+        "chapters_add",
+        "chapters_remove",
+    }
+)
 ID_PREFIX = {"paragraph": "p", "lead": "l", "heading": "h", "figure": "f", "gallery": "g", "table": "t"}
 
 
@@ -45,7 +73,7 @@ class Texts(str):
     """A printed text in one or more languages: its str value is the first language's text.
 
     `parts` is ((tag, text, untranslated), …) in the edition's order; `untranslated` marks the source
-    text printed in place of a missing translation."""
+    text printed in place of a missing translation (its tag is then the source's language)."""
 
     parts: tuple[tuple[str, str, bool], ...]
 
@@ -234,14 +262,14 @@ class Localizer:
             self.report.warning(
                 "translation.missing", message + "; the source text is printed", **where, hint=hint
             )
-            return MARK + text
-        self.report.error(
-            "translation.missing",
-            message,
-            **where,
-            hint=hint + "; or `missing_translations: source` in the edition prints the source text",
-        )
-        return text
+        else:
+            self.report.error(
+                "translation.missing",
+                message,
+                **where,
+                hint=hint + "; or `missing_translations: source` in the edition prints the source text",
+            )
+        return f"{MARK}{self.text_tag}{END_MARK}{text}"
 
     def _stale(self, key: str, old: Any, new: Any, where: PathKey) -> None:
         assert self.translation is not None
@@ -307,12 +335,15 @@ def merge(first: Any, others: list[tuple[str, Any]], tag: str) -> Any:
         parts: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
         for t, text in texts:
-            untranslated = text.startswith(MARK)
-            text = text.removeprefix(MARK)
-            if text in seen and not untranslated:
+            marked = UNMARK.match(text)
+            source_tag = marked.group(1) if marked else t
+            text = text[marked.end() :] if marked else text
+            if text in seen:
+                if marked:  # the source text is printed already: only a mark of the missing translation
+                    parts.append((t, "", True))
                 continue
             seen.add(text)
-            parts.append((t, text, untranslated))
+            parts.append((source_tag, text, bool(marked)))
         return Texts(tuple(parts))
     if isinstance(first, (list, tuple)):
         merged = [
@@ -332,6 +363,8 @@ def merge(first: Any, others: list[tuple[str, Any]], tag: str) -> Any:
     if isinstance(first, BaseModel):
         update = {}
         for name in type(first).model_fields:
+            if name in SETTINGS or name in NOT_TEXT:
+                continue
             value = getattr(first, name)
             merged = merge(value, [(t, getattr(o, name, value)) for t, o in others], tag)
             if merged is not value:
@@ -340,7 +373,19 @@ def merge(first: Any, others: list[tuple[str, Any]], tag: str) -> Any:
     if dataclasses.is_dataclass(first) and not isinstance(first, type):
         update = {}
         for f in dataclasses.fields(first):
-            if f.name in ("path", "anchor", "kind", "others", "edition_path", "edition_files", "labels"):
+            if f.name in (
+                "path",
+                "anchor",
+                "kind",
+                "numeral",
+                "number",
+                "line",
+                "row_lines",
+                "id",
+                "edition_path",
+                "edition_files",
+                "labels",
+            ):
                 continue
             value = getattr(first, f.name)
             merged = merge(value, [(t, getattr(o, f.name, value)) for t, o in others], tag)

@@ -273,7 +273,9 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
 def parse_date(text: str) -> tuple[int, int, int]:
     """2018年5月22日 → (2018, 5, 22); 2018年9月18日至22日 → its first day; 2018年5月 → (2018, 5, 1);
     in any language also 2018-05-22 and 2018-05."""
-    text = text.strip().removeprefix("\ue000")  # an untranslated text's mark (content/localize.py)
+    text = re.sub(
+        "^\ue000[^\ue001]*\ue001", "", text.strip()
+    )  # an untranslated text's mark (content/localize.py)
     found = _DATE.match(text) or _ISO_DATE.match(text)
     if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:
         raise ValueError(f"expected a date like 2018年5月22日 or 2018-05-22, got {text!r}")
@@ -484,9 +486,6 @@ class Book:
     chapters: tuple[Chapter, ...] = field(default_factory=tuple)
     edition_files: tuple[str, ...] = ()  # the extends chain, root first (for the manifest)
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
-    # a bilingual edition: the book in each further language, every text that language's alone (the
-    # checks read them); this book's texts then carry every language (content/localize.py)
-    others: tuple[Book, ...] = ()
 
     @property
     def language(self) -> str:

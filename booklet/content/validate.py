@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from booklet.content.editions import load_edition
 from booklet.content.languages import LANGUAGES, TAGS, words
-from booklet.content.localize import MARK, Localizer, load_translation, merge
+from booklet.content.localize import MARK, SETTINGS, Localizer, load_translation, merge
 from booklet.content.markup import markup_texts
 from booklet.content.markup import problem as markup_problem
 from booklet.content.model import (
@@ -80,7 +80,7 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
         data = source.data
         if isinstance(data, dict):
             localizer = Localizer(tag, tag, report if n == 0 else Report(), source, fallback)  # type: ignore[arg-type]
-            data = {k: localizer.value(v, (k,)) if k not in _EDITION_SETTINGS else v for k, v in data.items()}
+            data = {k: localizer.value(v, (k,)) if k not in SETTINGS else v for k, v in data.items()}
             if n:
                 data = {k: v for k, v in data.items() if k not in ("languages", "fonts")} | {"language": tag}
         scratch = _Scratch()
@@ -169,35 +169,7 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
         chapters=merged.chapters,
         edition_files=tuple(source.files),
         labels=labels,
-        others=tuple(books[1:]),
     )
-
-
-# edition fields that are settings, not printed text: never resolved per language
-_EDITION_SETTINGS = frozenset(
-    {
-        "language",
-        "languages",
-        "source_language",
-        "missing_translations",
-        "date",
-        "chapters",
-        "page_plan",
-        "trim",
-        "bleed",
-        "fonts",
-        "profile",
-        "icc_profile",
-        "page_multiple",
-        "conversion",
-        "conversion_overrides",
-        "isbn",
-        "extends",
-        "year",
-        "chapters_add",
-        "chapters_remove",
-    }
-)
 
 
 def _marked(book: Book) -> bool:

@@ -21,7 +21,7 @@ THEME_FILES = (
     "blocks.css",
     "contents.css",
     "typeset.css",
-    "latin.css",
+    "languages.css",
     "colours-rgb.css",
     "screen.css",
     "proof.css",

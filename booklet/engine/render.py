@@ -19,7 +19,7 @@ STYLE_ORDER = (
     "blocks.css",
     "contents.css",
     "typeset.css",
-    "latin.css",
+    "languages.css",
 )
 
 

@@ -39,6 +39,7 @@ def _environment() -> Environment:
     env.filters["cjk"] = _cjk  # CJK spacing and line-end spans (html/spans.py)
     env.filters["inline"] = _inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = _plain
+    env.filters["further_languages"] = further_languages
     return env
 
 
@@ -79,6 +80,11 @@ def _typeset(text: str, latin: bool = False) -> Markup:
 
 def _markup(text: str, latin: bool = False) -> Markup:
     return inline(text, latin=latin)
+
+
+def further_languages(text: str) -> list[tuple[str, str]]:
+    """(tag, text) of a text's second and later languages (none for a text in one language)."""
+    return [(tag, piece) for tag, piece, _ in text.parts[1:] if piece] if isinstance(text, Texts) else []
 
 
 def _plain(text: str) -> str:

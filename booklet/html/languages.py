@@ -2,10 +2,11 @@
 
 A Latin-script text gets its typographic quotation marks (the language's, from content/languages.py)
 and no CJK spans: its words are hyphenated and justified by WeasyPrint (`hyphens: auto` and the
-`lang` attribute, styles/latin.css). A `Texts` (content/localize.py) becomes one span per language,
+`lang` attribute, styles/languages.css). A `Texts` (content/localize.py) becomes one span per language,
 `<span class="lang-1" lang="zh-Hant">…</span><span class="lang-2" lang="pt">…</span>`: the second
 language set in its own style below the first; the source text printed for want of a translation
-is also classed `untranslated` (the proof marks it).
+is also classed `untranslated`, and where it stands already in the first language, the missing
+translation is an empty span classed `untranslated missing` in its language (the proof marks both).
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def per_language(text: Texts, render: Callable[[str, str], str]) -> Markup:
     """Each language's text rendered by `render(text, tag)` in its span."""
     out = []
     for i, (tag, piece, untranslated) in enumerate(text.parts):
-        classes = f"lang-{i + 1}" + (" untranslated" if untranslated else "")
-        out.append(f'<span class="{classes}" lang="{tag}">{render(piece, tag)}</span>')
+        classes = f"lang-{i + 1}" + (" untranslated" if untranslated else "") + ("" if piece else " missing")
+        out.append(f'<span class="{classes}" lang="{tag}">{render(piece, tag) if piece else ""}</span>')
     return Markup("".join(out))
 
 
