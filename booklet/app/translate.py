@@ -129,7 +129,7 @@ def _write_translation(target: Path, source: Source, tag: str) -> int:
         existing = loaded if isinstance(loaded, dict) else {}
     data = source.data if isinstance(source.data, dict) else {}
     out: dict[str, Any] = {}
-    if "title" in data:
+    if isinstance(data.get("title"), str):
         out["title"] = existing.get("title") or {"from": data["title"], "text": ""}
     for group in ("blocks", "sections"):
         known = existing.get(group) if isinstance(existing.get(group), dict) else {}
