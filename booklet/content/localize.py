@@ -39,6 +39,8 @@ from booklet.core.findings import Location, Report
 MARK = "\ue000"  # private-use characters: MARK + the source's language + END_MARK + the source text,
 END_MARK = "\ue001"  # "printed for want of a translation"; `merge` takes them off
 UNMARK = re.compile("^\ue000([^\ue001]*)\ue001")
+FROM_MARK = "\ue002"  # FROM_MARK + path:line + END_MARK + a translation: where the translation file has it
+UNFROM = re.compile("^\ue002([^\ue001]*)\ue001")
 # string fields that are names for the machine, not text for the reader: never translated
 NOT_TEXT = frozenset({"image", "scan", "video_url", "size", "type", "key", "tags", "table", "number", "id"})
 # edition fields that are settings, not printed text: never given per language, never merged
@@ -76,14 +78,16 @@ class Texts(str):
     text printed in place of a missing translation (its tag is then the source's language)."""
 
     parts: tuple[tuple[str, str, bool], ...]
+    sources: tuple[str | None, ...]  # each part's `path:line` in a translation file (the proof's reference)
 
-    def __new__(cls, parts: tuple[tuple[str, str, bool], ...]) -> Texts:
+    def __new__(cls, parts: tuple[tuple[str, str, bool], ...], sources: tuple[str | None, ...] = ()) -> Texts:
         made = super().__new__(cls, parts[0][1])
         made.parts = parts
+        made.sources = sources or (None,) * len(parts)
         return made
 
     def __reduce__(self):
-        return (Texts, (self.parts,))
+        return (Texts, (self.parts, self.sources))
 
 
 def same_language(a: str, b: str) -> bool:
@@ -230,11 +234,14 @@ class Localizer:
             if made_from != now:
                 self._stale(key, made_from, now, where)
             value = overlay(value, text) if text is not None else value
-            return self.value(value, here, translated=skeleton(text) if text is not None else None)
+            return self.value(
+                value, here, translated=skeleton(text) if text is not None else None, at=where + ("text",)
+            )
         return self.value(value, here)
 
-    def value(self, value: Any, here: PathKey, translated: Any = None) -> Any:
-        """Every text under `value` in this language (`translated`: the translation file's texts there)."""
+    def value(self, value: Any, here: PathKey, translated: Any = None, at: PathKey = ()) -> Any:
+        """Every text under `value` in this language (`translated`: the translation file's texts there,
+        at the path `at` of that file)."""
         if is_language_map(value):
             found = text_for(value, self.tag)
             if found is None:
@@ -243,13 +250,16 @@ class Localizer:
             return found
         if isinstance(value, dict):
             return {
-                k: v if k in NOT_TEXT else self.value(v, here + (k,), _at(translated, k))
+                k: v if k in NOT_TEXT else self.value(v, here + (k,), _at(translated, k), at + (k,))
                 for k, v in value.items()
             }
         if isinstance(value, list):
-            return [self.value(v, here + (i,), _at(translated, i)) for i, v in enumerate(value)]
+            return [self.value(v, here + (i,), _at(translated, i), at + (i,)) for i, v in enumerate(value)]
         if isinstance(value, str) and not same_language(self.tag, self.text_tag):
-            return value if isinstance(translated, str) and translated.strip() else self._missing(value, here)
+            if not (isinstance(translated, str) and translated.strip()):
+                return self._missing(value, here)
+            where = self.translation.locate(at) if self.translation else None
+            return f"{FROM_MARK}{where.path}:{where.line}{END_MARK}{value}" if where and where.line else value
         return value
 
     def _missing(self, text: Any, here: PathKey) -> Any:
@@ -330,21 +340,28 @@ def merge(first: Any, others: list[tuple[str, Any]], tag: str) -> Any:
     made a Texts; texts behind MARK become Texts marked untranslated. Same shape everywhere."""
     if isinstance(first, str):
         texts = [(tag, first), *((t, o) if isinstance(o, str) else (t, first) for t, o in others)]
-        if not any(MARK in text for _, text in texts) and all(text == first for _, text in texts):
+        if not any(END_MARK in text for _, text in texts) and all(text == first for _, text in texts):
             return first
         parts: list[tuple[str, str, bool]] = []
+        sources: list[str | None] = []
         seen: set[str] = set()
         for t, text in texts:
             marked = UNMARK.match(text)
             source_tag = marked.group(1) if marked else t
             text = text[marked.end() :] if marked else text
+            came_from = UNFROM.match(text)
+            text = text[came_from.end() :] if came_from else text
             if text in seen:
                 if marked:  # the source text is printed already: only a mark of the missing translation
                     parts.append((t, "", True))
+                    sources.append(None)
                 continue
             seen.add(text)
             parts.append((source_tag, text, bool(marked)))
-        return Texts(tuple(parts))
+            sources.append(came_from.group(1) if came_from else None)
+        if len(parts) == 1 and not parts[0][2] and parts[0][1] == first and END_MARK not in first:
+            return first
+        return Texts(tuple(parts), tuple(sources))
     if isinstance(first, (list, tuple)):
         merged = [
             merge(

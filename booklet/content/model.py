@@ -274,7 +274,7 @@ def parse_date(text: str) -> tuple[int, int, int]:
     """2018年5月22日 → (2018, 5, 22); 2018年9月18日至22日 → its first day; 2018年5月 → (2018, 5, 1);
     in any language also 2018-05-22 and 2018-05."""
     text = re.sub(
-        "^\ue000[^\ue001]*\ue001", "", text.strip()
+        "^([\ue000\ue002][^\ue001]*\ue001)+", "", text.strip()
     )  # an untranslated text's mark (content/localize.py)
     found = _DATE.match(text) or _ISO_DATE.match(text)
     if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:

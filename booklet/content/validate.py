@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from booklet.content.editions import load_edition
 from booklet.content.languages import LANGUAGES, TAGS, words
-from booklet.content.localize import MARK, SETTINGS, Localizer, load_translation, merge
+from booklet.content.localize import END_MARK, SETTINGS, Localizer, load_translation, merge
 from booklet.content.markup import markup_texts
 from booklet.content.markup import problem as markup_problem
 from booklet.content.model import (
@@ -179,12 +179,12 @@ def _marked(book: Book) -> bool:
     found = []
 
     def spot(text: str) -> str:
-        if MARK in text:
+        if END_MARK in text:
             found.append(text)
         return text
 
     for chapter in book.chapters:
-        if MARK in chapter.title or any(MARK in s.title for s in chapter.sections):
+        if END_MARK in chapter.title or any(END_MARK in s.title for s in chapter.sections):
             return True
         for placed in chapter.all_blocks():
             convert_value(placed.block, spot)

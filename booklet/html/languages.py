@@ -45,7 +45,11 @@ def per_language(text: Texts, render: Callable[[str, str], str]) -> Markup:
     out = []
     for i, (tag, piece, untranslated) in enumerate(text.parts):
         classes = f"lang-{i + 1}" + (" untranslated" if untranslated else "") + ("" if piece else " missing")
-        out.append(f'<span class="{classes}" lang="{tag}">{render(piece, tag) if piece else ""}</span>')
+        source = text.sources[i] if i < len(text.sources) else None
+        reference = f' data-source="{escape(source)}"' if source else ""  # the proof's reference
+        out.append(
+            f'<span class="{classes}" lang="{tag}"{reference}>{render(piece, tag) if piece else ""}</span>'
+        )
     return Markup("".join(out))
 
 

@@ -79,6 +79,7 @@ def test_a_bilingual_leaflet_prints_both_languages_each_in_its_faces(project):
         and '<span class="lang-1" lang="zh-Hant">' in result.html
     )
     assert 'data-bookmark="一．媽閣廟 / O Templo de A-Má"' in result.html
+    assert 'lang="pt" data-source="chapters/pt/01-temple.yaml:8">Segundo a tradição' in result.html
     fonts = fonts_of(result.output)
     assert any("Serif-CJK" in f for f in fonts) and "Noto-Serif" in fonts
     text = subprocess.run(["pdftotext", str(result.output), "-"], capture_output=True, text=True).stdout
