@@ -155,3 +155,22 @@ def test_a_pt_edition_of_chinese_chapters_prints_the_source_marked_when_told_to(
     assert report.errors == []
     assert book.chapters[0].title == "Prefácio"
     assert book.chapters[0].blocks[0].block.text.parts == (("zh-Hant", "正文。", True),)
+
+
+@pytest.mark.root("bilingual")
+def test_a_simplified_bilingual_edition_converts_the_chinese_parts_only(project):
+    from booklet.content.script import convert_book
+
+    project.write("zh-hans.yaml", "extends: booklet.yaml\nlanguages: [zh-Hans, pt]\nconversion: hk2s\n")
+    report = Report()
+    book = convert_book(load_book(project.root / "zh-hans.yaml", project.root, report))
+    assert report.errors == [], [f.format() for f in report.errors]
+    lead = book.chapters[0].blocks[0].block.text
+    assert lead.parts == (
+        ("zh-Hans", "妈阁庙是澳门最古老的庙宇之一。", False),
+        ("pt", "O Templo de A-Má é um dos mais antigos de Macau.", False),
+    )
+    assert (
+        book.labels["contents"].parts[0][1] == "目录"
+        and book.chapters[0].title.parts[1][1] == "O Templo de A-Má"
+    )
