@@ -214,4 +214,7 @@ def _label(book: Book, name: str) -> str:
     if chapter is None:
         return name
     section = next((section for section in chapter.sections if section.anchor == name), None)
-    return Path(chapter.path).name + (f" （{section.numeral}）" if section else "")
+    mark = str(
+        book.labels.get("section_mark", "（{n}）")
+    ).strip()  # （一） in Chinese, 2.1 in a Latin booklet
+    return Path(chapter.path).name + (" " + mark.format(n=section.numeral) if section else "")
