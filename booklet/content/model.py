@@ -428,8 +428,9 @@ class Edition(Strict):
 
     @property
     def title_lines(self) -> list[str]:
-        """The title's phrases (separated by spaces), set one a line on the cover."""
-        return self.title.split()
+        """The title's phrases (separated by spaces), set one a line on the cover; a Latin-script title
+        is one text, broken where it has to be."""
+        return [self.title] if LANGUAGES[self.language].latin else self.title.split()
 
 
 # ---------------------------------------------------------------- the built model

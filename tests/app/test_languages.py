@@ -62,6 +62,9 @@ def test_a_portuguese_booklet_is_justified_hyphenated_and_in_the_latin_faces(tmp
     assert result.report.errors == []
     assert 'lang="pt"' in result.html and "«direitas»" in result.html  # straight quotes → the language's
     assert "Índice" in result.html and "目錄" not in result.html
+    assert (
+        '<span class="cover-title-line">Memória da Cidade</span>' in result.html
+    )  # one text, not a line a word
     assert {"Noto-Serif", "Noto-Sans"} <= fonts_of(result.output)
     assert not [f for f in fonts_of(result.output) if "CJK" in f]
     text = subprocess.run(["pdftotext", str(result.output), "-"], capture_output=True, text=True).stdout
