@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -11,7 +12,6 @@ import pdfplumber
 import pytest
 import yaml
 
-from booklet.app.build import build
 from booklet.app.check import check
 from booklet.app.new import STARTER_LANGUAGES, new_project
 from booklet.app.project import Options
@@ -58,34 +58,36 @@ def test_a_portuguese_booklet_is_justified_hyphenated_and_in_the_latin_faces(tmp
     folder = tmp_path / "livro"
     # the project's own styles/ is added after the package's theme
     (folder / "styles/custom.css").write_text(":root { --color-accent: device-cmyk(0.9 0.2 0 0.1); }")
-    result = build(Options(edition_file=folder / "booklet.yaml", profile="screen", jobs=1))
-    assert result.report.errors == []
-    assert 'lang="pt"' in result.html and "«direitas»" in result.html  # straight quotes → the language's
-    assert "Índice" in result.html and "目錄" not in result.html
-    assert (
-        '<span class="cover-title-line">Memória da Cidade</span>' in result.html
-    )  # one text, not a line a word
-    assert {"Noto-Serif", "Noto-Sans"} <= fonts_of(result.output)
-    assert not [f for f in fonts_of(result.output) if "CJK" in f]
-    text = subprocess.run(["pdftotext", str(result.output), "-"], capture_output=True, text=True).stdout
+    done = run(folder, "--screen", "-j", "1", "--html", "book.html")  # a process of its own: no thread stays
+    assert done.returncode == 0 and ": error:" not in done.stderr, done.stderr
+    html, pdf = (folder / "book.html").read_text(encoding="utf-8"), folder / "dist/booklet.screen.pdf"
+    assert 'lang="pt"' in html and "«direitas»" in html  # straight quotes → the language's
+    assert "Índice" in html and "目錄" not in html
+    assert '<span class="cover-title-line">Memória da Cidade</span>' in html  # one text, not a line a word
+    assert "device-cmyk(0.9 0.2 0 0.1)" in html  # styles/custom.css, after the package's theme
+    assert {"Noto-Serif", "Noto-Sans"} <= fonts_of(pdf)
+    assert not [f for f in fonts_of(pdf) if "CJK" in f]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert re.search(r"\w‐\n", text), "a word hyphenated at a line end"
-    assert result.audit.justified_lines >= 4 and result.audit.flush_fraction == 1.0
-    assert result.audit.count("loose-words") == 0
+    audit = json.loads((folder / "dist/booklet.screen.audit.json").read_text())
+    assert audit["justified_lines"] >= 4 and audit["flush_fraction"] == 1.0
+    assert "loose-words" not in audit["counts"]
 
 
 @pytest.mark.root("bilingual")
 def test_a_bilingual_leaflet_prints_both_languages_each_in_its_faces(project):
-    result = build(Options(edition_file=project.root / "booklet.yaml", profile="screen", jobs=1))
-    assert result.report.errors == []
-    assert (
-        '<span class="lang-2" lang="pt">' in result.html
-        and '<span class="lang-1" lang="zh-Hant">' in result.html
+    done = project.run("--screen", "-j", "1", "--html", "book.html")
+    assert done.returncode == 0 and ": error:" not in done.stderr, done.stderr
+    html, pdf = (
+        (project.root / "book.html").read_text(encoding="utf-8"),
+        project.root / "dist/booklet.screen.pdf",
     )
-    assert 'data-bookmark="一．媽閣廟 / O Templo de A-Má"' in result.html
-    assert 'lang="pt" data-source="chapters/pt/01-temple.yaml:8">Segundo a tradição' in result.html
-    fonts = fonts_of(result.output)
+    assert '<span class="lang-2" lang="pt">' in html and '<span class="lang-1" lang="zh-Hant">' in html
+    assert 'data-bookmark="一．媽閣廟 / O Templo de A-Má"' in html
+    assert 'lang="pt" data-source="chapters/pt/01-temple.yaml:8">Segundo a tradição' in html
+    fonts = fonts_of(pdf)
     assert any("Serif-CJK" in f for f in fonts) and "Noto-Serif" in fonts
-    text = subprocess.run(["pdftotext", str(result.output), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Segundo a tradição" in text and "相傳明朝時" in text and "«Macau»" in text
 
 
