@@ -33,11 +33,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "diff", "serve"],
+        choices=["build", "check", "diff", "serve", "annotations"],
         default="build",
         help="build (default): write the PDF; check: validate content and images, no PDF; "
         "diff OLD NEW: what changed between two editions; "
-        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change",
+        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change; "
+        "annotations PROOF.pdf: the proofreaders' marks on a proof, read back to the YAML lines",
     )
     parser.add_argument(
         "files",
@@ -53,6 +54,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-pages", action="store_true", help="diff only: compare the content, do not lay out the pages"
+    )
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="annotations only: make the marked corrections (replace, delete, insert) in the YAML",
     )
     parser.add_argument(
         "--port",
@@ -197,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(args.quiet, args.verbose)
     if args.command == "diff":
         return _diff(args, console)
+    if args.command == "annotations":
+        from booklet.app.annotations import main as annotations
+
+        return annotations(args, console)
     if args.files or args.rev:
         print("build.py: error: edition files and --rev are for the diff command", file=sys.stderr)
         return 2

@@ -48,6 +48,7 @@ from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper
+from booklet.proof.tracking import tracked_findings
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
 
@@ -141,6 +142,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 finish = _finisher(profile, book, icc, styles_dir, context.code)
                 if profile.stamped:
                     progress("stamping the proof: watermark, slug, source lines")
+                    for tracked in tracked_findings(options.edition_file, root):  # marks read back before
+                        result.report.add(tracked)
                     finish = Stamper(
                         laid,
                         book,

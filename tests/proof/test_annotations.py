@@ -1,0 +1,218 @@
+"""Marks on a proof read back to the YAML (proof/annotations.py), applied (app/annotations.py),
+tracked to the next proof (proof/tracking.py); and proofs that are the same bytes every time."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from ..conftest import REPO, Project
+from .marking import Marker
+
+CHAPTER = """\
+number: 1
+title: 測試章
+# a comment the edits must keep
+blocks:
+  - paragraph: 第一段正文，記錄<em>千團</em>之後的事，包含 MIF 與 2021 年。
+  - paragraph: '單引號的段落，不可自動修改。'
+  - quote:
+      text: 飲水思源是澳門同胞的心聲。
+      speaker: 一位老師
+  - table:
+      title: 項目一覽
+      columns: [年份, 項目]
+      rows:
+        - [二〇一八年, 修建村道]
+        - [二〇一九年, 捐建校舍]
+  - figure:
+      image: assets/photos/present.png
+      caption: 村民在新校舍前合照。
+"""
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+def _run(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory) -> Project:
+    """A proof of paragraphs, a quote, a table and a caption, marked up as Acrobat writes marks."""
+    project = Project(tmp_path_factory.mktemp("annotations") / "project", "figures")
+    project.write("chapters/01-test.yaml", CHAPTER)
+    done = _run(project.root, "--proof", "-q", env=EPOCH)
+    assert done.returncode == 0, done.stderr
+    marker = Marker(project.root / "dist/booklet.proof.pdf")
+    page = marker.find_page("第一段正文")
+    marker.replace(page, "千團", "幹團")
+    marker.markup("StrikeOut", page, "包含")  # a deletion
+    marker.caret(page, "2021", "—2022")  # an insertion
+    highlight = marker.markup("Highlight", page, "心聲", "「心聲」要加引號嗎？", author="校對甲")
+    marker.reply(page, highlight, "不必。", author="編輯乙")
+    marker.markup("Underline", page, "捐建校舍", "查核年份")
+    marker.markup("Squiggly", page, "新校舍", "")
+    marker.replace(page, "單引號", "雙引號")  # in a quoted scalar: stays a to-do
+    marker.shape("Circle", page, "項目一覽", "標題字號")
+    marker.note(page, 5, 5, "頁角有污點")  # outside every block
+    marker.save(project.root / "marked.pdf")
+    return project
+
+
+def _where(project: Project, text: str) -> str:
+    source = (project.root / "chapters/01-test.yaml").read_text(encoding="utf-8")
+    for number, line in enumerate(source.splitlines(), start=1):
+        if text in line:
+            return f"chapters/01-test.yaml:{number}:{line.index(text) + 1}"
+    raise LookupError(text)
+
+
+def test_every_mark_comes_back_with_file_line_column_and_quote(marked):
+    done = _run(marked.root, "annotations", "marked.pdf")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+
+    def line_of(code: str, quote: str) -> str:
+        hits = [line for line in lines if f"「{quote}」" in line and f"[{code}]" in line]
+        assert len(hits) == 1, (quote, lines)
+        return hits[0]
+
+    replace = line_of("annotation.replace", "千團")
+    assert replace.startswith(
+        _where(marked, "千團") + ": note: 〔strike〕「千團」→「幹團」 — proofreader, 2026-12-03"
+    )
+    assert line_of("annotation.delete", "包含").startswith(_where(marked, "包含") + ":")
+    insert = line_of("annotation.insert", "—2022")
+    assert insert.startswith(_where(marked, " 年。") + ":"), insert  # the caret stands after 2021
+    quote = line_of("annotation.comment", "心聲")
+    assert quote.startswith(
+        _where(marked, "心聲") + ": note: 〔highlight〕「心聲」: 「心聲」要加引號嗎？ — 校對甲"
+    )
+    assert (
+        lines[lines.index(quote) + 1].strip() == "↳ 不必。 — 編輯乙, 2026-12-03"
+    )  # the reply under its mark
+    assert line_of("annotation.comment", "捐建校舍").startswith(
+        _where(marked, "捐建校舍") + ": note: 〔underline〕"
+    )
+    assert line_of("annotation.comment", "新校舍").startswith(
+        _where(marked, "新校舍") + ": note: 〔squiggly〕"
+    )
+    assert line_of("annotation.comment", "項目一覽").startswith(
+        _where(marked, "項目一覽") + ": note: 〔circle〕"
+    )
+    outside = [line for line in lines if "[annotation.outside]" in line]
+    assert len(outside) == 1 and "頁角有污點" in outside[0] and "outside any block" in outside[0]
+    assert not any("Popup" in line for line in lines)
+    assert len([line for line in lines if "[annotation." in line]) == 9
+
+
+def test_apply_makes_exactly_the_marked_corrections_and_the_next_proof_resolves_them(marked, tmp_path):
+    chapter = marked.root / "chapters/01-test.yaml"
+    before = chapter.read_text(encoding="utf-8")
+    done = _run(marked.root, "annotations", "marked.pdf", "--apply")
+    assert done.returncode == 0, done.stderr
+    after = chapter.read_text(encoding="utf-8")
+    assert after == before.replace("<em>千團</em>", "<em>幹團</em>").replace("包含 MIF", " MIF").replace(
+        "2021 年", "2021—2022 年"
+    )
+    assert "[annotation.refused]" in done.stdout and "單引號" in done.stdout  # quoted: left to do
+    tracking = json.loads((marked.root / "dist/booklet.annotations.json").read_text(encoding="utf-8"))
+    status = {
+        row["replacement"] if row["kind"] == "insert" else row["quote"]: row["status"]
+        for row in tracking["marks"]
+    }
+    assert status["千團"] == status["包含"] == status["—2022"] == "applied"
+    assert status["心聲"] == status["單引號"] == "open"
+    again = _run(marked.root, "annotations", "marked.pdf", "--apply")  # nothing is made twice
+    assert chapter.read_text(encoding="utf-8") == after, again.stdout
+    proof = _run(marked.root, "--proof", "-q")
+    assert proof.returncode == 0, proof.stderr
+    findings = json.loads((marked.root / "dist/booklet.proof.findings.json").read_text(encoding="utf-8"))
+    codes = {
+        re.search(r"「([^」]*)」", f["message"])[1]: f["code"]
+        for f in findings
+        if f["code"].startswith("annotation.")
+    }
+    assert codes["千團"] == codes["包含"] == "annotation.resolved"
+    assert codes["心聲"] == codes["單引號"] == "annotation.open"
+    report = (marked.root / "dist/booklet.proof.html").read_text(encoding="utf-8")
+    assert "annotation.resolved" in report and "annotation.open" in report
+
+
+def test_a_stale_mark_is_refused(tmp_path):
+    project = Project(tmp_path / "project", "figures")
+    project.write("chapters/01-test.yaml", CHAPTER)
+    assert _run(project.root, "--proof", "-q").returncode == 0
+    marker = Marker(project.root / "dist/booklet.proof.pdf")
+    page = marker.find_page("第一段正文")
+    marker.replace(page, "飲水思源", "飲水思泉")
+    marker.save(project.root / "marked.pdf")
+    chapter = project.root / "chapters/01-test.yaml"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("飲水思源", "飲水知源"), encoding="utf-8")
+    edited = chapter.read_text(encoding="utf-8")
+    done = _run(project.root, "annotations", "marked.pdf", "--apply")
+    assert done.returncode == 0, done.stderr
+    assert "[annotation.stale]" in done.stdout and "no longer in the source" in done.stdout
+    assert chapter.read_text(encoding="utf-8") == edited
+
+
+def test_a_pdf_that_is_not_a_proof_of_this_edition_is_refused(marked, tmp_path):
+    other = tmp_path / "other.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(other)
+    done = _run(marked.root, "annotations", str(other))
+    assert done.returncode == 1 and "not a proof made by this tool" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    marked.write(
+        "second.yaml",
+        (marked.root / "booklet.yaml").read_text(encoding="utf-8").replace("測試圖冊", "另一本"),
+    )
+    done = _run(marked.root, "annotations", "marked.pdf", "--edition", "second.yaml")
+    assert done.returncode == 1 and "[annotation.other-edition]" in done.stderr, done.stderr
+
+
+def test_a_zh_hans_proof_maps_back_to_the_traditional_source(tmp_path):
+    project = Project(tmp_path / "project", "zh-hans")
+    done = _run(project.root, "--proof", "-q", "--edition", "editions/zh-Hans.yaml")
+    assert done.returncode == 0, done.stderr
+    marker = Marker(project.root / "dist/zh-Hans.proof.pdf")
+    page = marker.find_page("帮扶工作")
+    marker.markup("Highlight", page, "帮扶工作", "查")
+    marker.save(project.root / "marked.pdf")
+    done = _run(project.root, "annotations", "marked.pdf", "--edition", "editions/zh-Hans.yaml")
+    assert done.returncode == 0, done.stderr
+    source = (project.root / "chapters/01-a.yaml").read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(source, start=1) if "幫扶工作" in line)
+    column = source[number - 1].index("幫扶工作") + 1
+    assert done.stdout.startswith(
+        f"chapters/01-a.yaml:{number}:{column}: note: 〔highlight〕「帮扶工作」: 查"
+    ), done.stdout
+    refused = _run(project.root, "annotations", "marked.pdf")  # the zh-Hant edition: another edition
+    assert refused.returncode == 1 and "editions/zh-Hans.yaml" in refused.stderr
+
+
+@pytest.mark.root("three-chapters")
+def test_two_proofs_with_source_date_epoch_are_the_same_bytes(project):
+    first = _run(project.root, "--proof", "-q", env=EPOCH)
+    assert first.returncode == 0, first.stderr
+    kept = (project.root / "dist/booklet.proof.pdf").read_bytes()
+    for folder in (".cache", "dist"):
+        subprocess.run(["rm", "-rf", str(project.root / folder)], check=True)
+    second = _run(project.root, "--proof", "-q", env=EPOCH)
+    assert second.returncode == 0, second.stderr
+    assert (project.root / "dist/booklet.proof.pdf").read_bytes() == kept
