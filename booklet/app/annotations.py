@@ -20,7 +20,7 @@ from pathlib import Path
 from booklet.app.project import project_root
 from booklet.content.editions import load_edition
 from booklet.core.files import read_json, write_output
-from booklet.core.findings import BuildError, Report, relative
+from booklet.core.findings import BuildError, Finding, Report, relative
 from booklet.proof.annotations import Mark, NotAProof, read_marks
 from booklet.proof.tracking import tracking_file
 
@@ -43,7 +43,7 @@ def run(pdf: Path, edition_file: Path, apply: bool = False) -> Outcome:
     try:
         marks, data = read_marks(pdf, root, relative(edition_file, root), title)
     except NotAProof as exc:
-        raise BuildError(f"{exc} [{exc.code}]", 1) from None
+        raise BuildError(Finding("error", exc.code, str(exc)).format().removeprefix("error: "), 1) from None
     outcome = Outcome(marks, proof_of=data)
     known = read_json(tracking_file(edition_file, root)) or {}
     done = {
@@ -236,7 +236,9 @@ def main(args, console) -> int:
         print(mark.format())
     for mark, why in outcome.refused:
         print(
-            f"{mark.location or '(no file)'}: warning: not applied: {why}: {mark.message} [annotation.refused]"
+            Finding(
+                "warning", "annotation.refused", f"not applied: {why}: {mark.message}", mark.location
+            ).format()
         )
     if not args.quiet:
         counts = {}

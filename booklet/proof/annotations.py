@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from booklet.core.findings import Location
+from booklet.core.findings import Finding, Location
 from booklet.proof.sourcemap import read_map
 
 PT_PER_PX = 0.75
@@ -96,13 +96,7 @@ class Mark:
 
     @property
     def code(self) -> str:
-        if self.kind == "outside":
-            return "annotation.outside"
-        if self.applied:
-            return "annotation.applied"
-        if self.stale:
-            return "annotation.stale"
-        return f"annotation.{self.kind}"
+        return as_finding(self).code
 
     @property
     def message(self) -> str:
@@ -159,6 +153,25 @@ class Mark:
             "message": self.message,
             "replies": [reply.__dict__ for reply in self.replies],
         }
+
+
+def as_finding(mark: Mark) -> Finding:
+    """The mark as a finding (severity info; the command prints it as `note:`)."""
+    if mark.kind == "outside":
+        code = "annotation.outside"
+    elif mark.applied:
+        code = "annotation.applied"
+    elif mark.stale:
+        code = "annotation.stale"
+    elif mark.kind == "replace":
+        code = "annotation.replace"
+    elif mark.kind == "delete":
+        code = "annotation.delete"
+    elif mark.kind == "insert":
+        code = "annotation.insert"
+    else:
+        code = "annotation.comment"
+    return Finding("info", code, mark.message, mark.location, mark.field)
 
 
 # ---------------------------------------------------------------- the sources the proof was made of
