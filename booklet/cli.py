@@ -61,6 +61,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="annotations only: make the marked corrections (replace, delete, insert) in the YAML",
     )
     parser.add_argument(
+        "--since",
+        metavar="REV_OR_EDITION",
+        help="proof only: a change bar beside every block changed since this git revision or edition file",
+    )
+    parser.add_argument(
         "--port",
         type=int,
         default=8000,
@@ -253,6 +258,7 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 html_output=args.html,
                 limits=limits,
                 jobs=args.jobs,
+                since=args.since,
             )
             result = build(options, console.progress)
             console.findings(result.report)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from booklet.app.check import check
+from booklet.app.since import changed_blocks
 from booklet.app.project import (
     Options,
     Progress,
@@ -144,6 +145,10 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                     progress("stamping the proof: watermark, slug, source lines")
                     for tracked in tracked_findings(options.edition_file, root):  # marks read back before
                         result.report.add(tracked)
+                    changed = None
+                    if options.since:
+                        progress(f"comparing with {options.since} for the change bars")
+                        changed = changed_blocks(options.since, options.edition_file, book)
                     finish = Stamper(
                         laid,
                         book,
@@ -153,6 +158,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                         proof_stylesheets(styles_dir, book.edition),
                         context.cache,
                         context.code,
+                        changed=changed,
+                        since=options.since or "",
                     )
                     result.proof = finish.layout
                     result.proof_stamper = finish
@@ -222,6 +229,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             result.seconds,
             options.edition_file,
             root,
+            since=options.since or "",
         )
     return result
 

@@ -36,6 +36,8 @@ NOTE_HEIGHT = 2.2 * PX_PER_MM  # one margin note, with its leading
 NOTE_GAP = 1.2 * PX_PER_MM  # from the text column to the note
 NOT_IN_MARGIN = {"image.missing", "annotation.resolved"}  # the page says it already; nothing to flag
 LOW_DPI = 150
+BAR_GAP = 2.5 * PX_PER_MM  # from the text column to a change bar
+BAR_WIDTH = 0.8 * PX_PER_MM
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class ProofPage:
     sources: list[tuple[str, int, float]] = field(default_factory=list)  # (path, line, top px), in page order
     signature: str = ""  # changes when anything on the page moves or changes, slug time aside
     blocks: list[tuple[str, int, float, float, float, float]] = field(default_factory=list)
+    bars: list[tuple[float, float]] = field(default_factory=list)  # change bars: (top, bottom) px
     # (path, line, left, top, right, bottom px) of every block with a source line: the proof map
     notes: list[Note] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -65,6 +68,11 @@ class ProofPage:
     @property
     def note_left(self) -> float:
         return self.text_right + NOTE_GAP if self.side == "right" else 0.0
+
+    @property
+    def bar_left(self) -> float:
+        """Change bars stand in the margin opposite the notes, just off the text column."""
+        return self.text_left - BAR_GAP if self.side == "right" else self.text_right + BAR_GAP - BAR_WIDTH
 
     @property
     def note_width(self) -> float:
@@ -204,6 +212,17 @@ def place_notes(layout: Layout, findings: list[Finding]) -> None:
         page.signature = hashlib.sha256(f"{page.signature}|{notes}".encode()).hexdigest()[:16]
 
 
+def place_bars(layout: Layout, changed: set[tuple[str, int]]) -> None:
+    """A change bar beside the extent of every changed block on each page it stands on."""
+    for page in layout.pages:
+        page.bars = sorted(
+            (top, bottom) for path, line, _, top, _, bottom in page.blocks if (path, line) in changed
+        )
+        if page.bars:
+            bars = "|".join(f"{top:.1f}-{bottom:.1f}" for top, bottom in page.bars)
+            page.signature = hashlib.sha256(f"{page.signature}|bars|{bars}".encode()).hexdigest()[:16]
+
+
 # ---------------------------------------------------------------- build information
 
 
@@ -328,9 +347,14 @@ class Stamper:
         css_texts: list[str],
         cache: Path,
         code: str = "",
+        changed: set[tuple[str, int]] | None = None,
+        since: str = "",
     ):
         self.layout = book_layout(laid)
         place_notes(self.layout, report.findings)
+        if changed is not None:
+            place_bars(self.layout, changed)
+        self.since = since
         self.ranges = []
         start = 0
         for part in laid.in_order():

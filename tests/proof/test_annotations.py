@@ -216,3 +216,36 @@ def test_two_proofs_with_source_date_epoch_are_the_same_bytes(project):
     second = _run(project.root, "--proof", "-q", env=EPOCH)
     assert second.returncode == 0, second.stderr
     assert (project.root / "dist/booklet.proof.pdf").read_bytes() == kept
+
+
+@pytest.mark.root("three-chapters")
+def test_change_bars_stand_beside_the_blocks_changed_since_a_revision(project):
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args],
+            cwd=project.root,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "first proof")
+    chapter = project.root / "chapters/02-two.yaml"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8").replace("第2章第5段。", "第2章第5段（改）。"), encoding="utf-8"
+    )
+    done = _run(project.root, "--proof", "-q", "--since", "HEAD")
+    assert done.returncode == 0, done.stderr
+    marker = Marker(project.root / "dist/booklet.proof.pdf")
+    changed = marker.find_page("第2章第5段（改）")
+    red = (0.752941, 0.078431, 0.109804)  # #c0141c, styles/proof.css .proof-bar
+    bars = {
+        number
+        for number, page in enumerate(marker.plumber.pages, start=1)
+        for rect in page.rects
+        if tuple(round(v, 6) for v in (rect.get("non_stroking_color") or ())) == red and rect["height"] > 20
+    }
+    assert bars == {changed}
+    report = (project.root / "dist/booklet.proof.html").read_text(encoding="utf-8")
+    assert "Changed since HEAD" in report and f'href="#page-{changed}">p. {changed}</a>.' in report
