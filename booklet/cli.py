@@ -61,6 +61,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="annotations only: make the marked corrections (replace, delete, insert) in the YAML",
     )
     parser.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="FILE",
+        help="serve only: show the marks of this annotated proof beside the pages",
+    )
+    parser.add_argument(
         "--since",
         metavar="REV_OR_EDITION",
         help="proof only: a change bar beside every block changed since this git revision or edition file",
@@ -233,7 +239,15 @@ def main(argv: list[str] | None = None) -> int:
             limits=limits,
             jobs=args.jobs,
         )
-        return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
+        if args.annotations is not None and not args.annotations.is_file():
+            print(f"build.py: error: {args.annotations} not found", file=sys.stderr)
+            return 2
+        return serve(
+            options,
+            args.port,
+            lambda message: print(message, file=sys.stderr, flush=True),
+            annotations=args.annotations,
+        )
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
         print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)

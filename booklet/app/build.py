@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from booklet.app.check import check
-from booklet.app.since import changed_blocks
 from booklet.app.project import (
     Options,
     Progress,
@@ -22,6 +21,7 @@ from booklet.app.project import (
     project_root,
     theme_dir,
 )
+from booklet.app.since import changed_blocks
 from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining

@@ -249,3 +249,25 @@ def test_change_bars_stand_beside_the_blocks_changed_since_a_revision(project):
     assert bars == {changed}
     report = (project.root / "dist/booklet.proof.html").read_text(encoding="utf-8")
     assert "Changed since HEAD" in report and f'href="#page-{changed}">p. {changed}</a>.' in report
+
+
+def test_serve_shows_the_marks_of_the_proof_handed_to_it(marked):
+    import http.client
+
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--annotations", "marked.pdf"],
+        cwd=marked.root,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", server.stderr.readline())[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/")
+        page = connection.getresponse().read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    marks = re.findall(r'<li class="mark"><a href="#page-(\d+)">', page)
+    assert len(marks) == 9 and "〔strike〕「千團」" in page and "不必。" in page
