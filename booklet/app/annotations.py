@@ -76,7 +76,7 @@ def apply_marks(outcome: Outcome, root: Path) -> None:
     for mark in outcome.marks:
         if mark.kind not in EDITABLE or mark.applied:
             continue
-        why = _refusal(mark)
+        why = _refusal(mark, outcome.proof_of.get("conversion"))
         if why:
             outcome.refused.append((mark, why))
             continue
@@ -106,7 +106,7 @@ def apply_marks(outcome: Outcome, root: Path) -> None:
             write_output(file, text.encode("utf-8"))
 
 
-def _refusal(mark: Mark) -> str | None:
+def _refusal(mark: Mark, conversion: str | None = None) -> str | None:
     if mark.stale:
         return "the marked text is no longer in the source"
     if mark.location is None or mark.index is None:
@@ -118,9 +118,19 @@ def _refusal(mark: Mark) -> str | None:
     if not mark.in_plain:
         return "the mark is not inside one plain text value (quoted, block, markup or more than one value)"
     new = mark.replacement or ""
+    if conversion and new and not _same_in_both_scripts(new, conversion):
+        return "the proof is converted (zh-Hans) and the new text would enter the Traditional source as written"
     if "\n" in new or ": " in new or " #" in new or new.endswith(":"):
         return "the new text cannot stand in a plain YAML value"
     return None
+
+
+def _same_in_both_scripts(text: str, conversion: str) -> bool:
+    """Whether `text` reads the same in Traditional and in the converted script (digits, punctuation,
+    characters the conversion leaves alone both ways)."""
+    from booklet.content.script import opencc_converter
+
+    return opencc_converter(conversion)(text) == text and opencc_converter("s2hk")(text) == text
 
 
 def _parses_back(old: str, new: str, mark: Mark) -> str | None:
