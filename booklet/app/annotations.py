@@ -119,7 +119,9 @@ def _refusal(mark: Mark, conversion: str | None = None) -> str | None:
         return "the mark is not inside one plain text value (quoted, block, markup or more than one value)"
     new = mark.replacement or ""
     if conversion and new and not _same_in_both_scripts(new, conversion):
-        return "the proof is converted (zh-Hans) and the new text would enter the Traditional source as written"
+        return (
+            "the proof is converted (zh-Hans) and the new text would enter the Traditional source as written"
+        )
     if "\n" in new or ": " in new or " #" in new or new.endswith(":"):
         return "the new text cannot stand in a plain YAML value"
     return None
