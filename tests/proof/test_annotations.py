@@ -282,3 +282,94 @@ def test_serve_shows_the_marks_of_the_proof_handed_to_it(marked):
         server.wait(timeout=10)
     marks = re.findall(r'<li class="mark"><a href="#page-(\d+)">', page)
     assert len(marks) == 9 and "〔strike〕「千團」" in page and "不必。" in page
+
+
+PDFJS = REPO / ".cache/pdfjs/node_modules/pdfjs-dist"
+
+
+@pytest.mark.skipif(
+    not (PDFJS / "package.json").is_file(), reason="pdf.js not installed (make test installs it with npm)"
+)
+def test_marks_saved_by_pdfjs_come_back(tmp_path):
+    """FreeText, Ink and Highlight annotations written by pdf.js's own saveDocument (its editors' form)."""
+    project = Project(tmp_path / "project", "figures")
+    project.write("chapters/01-test.yaml", CHAPTER)
+    assert _run(project.root, "--proof", "-q").returncode == 0
+    proof = project.root / "dist/booklet.proof.pdf"
+    marker = Marker(proof)
+    page = marker.find_page("第一段正文")
+    quads = marker.quads(page, marker.chars(page, "心聲"))
+    xs, ys = quads[0::2], quads[1::2]
+    lit = [min(xs), min(ys), max(xs), max(ys)]
+    cell = marker.chars(page, "捐建校舍")
+    x0, x1 = cell[0]["x0"] - 1, cell[-1]["x1"] + 1
+    y0, y1 = marker._y(page, cell[0]["y0"]) - 1, marker._y(page, cell[0]["y1"]) + 1
+    middle = (y0 + y1) / 2
+    specs = [
+        {
+            "annotationType": 9,
+            "color": [255, 255, 0],
+            "opacity": 1,
+            "thickness": 12,
+            "quadPoints": quads,
+            "outlines": [[lit[0], lit[1], lit[0], lit[3], lit[2], lit[3], lit[2], lit[1]]],
+            "pageIndex": page - 1,
+            "rect": lit,
+            "rotation": 0,
+            "user": "pdf.js",
+        },
+        {
+            "annotationType": 15,
+            "color": [255, 0, 0],
+            "thickness": 1,
+            "opacity": 1,
+            "paths": {
+                "lines": [[None] * 4 + [x0, middle, x0, middle, x1, middle, x1, middle]],
+                "points": [[x0, middle, x1, middle]],
+            },
+            "pageIndex": page - 1,
+            "rect": [x0, y0, x1, y1],
+            "rotation": 0,
+            "user": "pdf.js",
+        },
+        {
+            "annotationType": 3,
+            "color": [0, 0, 255],
+            "fontSize": 10,
+            "value": "see the caption",
+            "pageIndex": page - 1,
+            "rect": [5, 5, 120, 25],
+            "rotation": 0,
+            "user": "pdf.js",
+        },
+    ]
+    spec = tmp_path / "editors.json"
+    spec.write_text(json.dumps(specs), encoding="utf-8")
+    marker.plumber.close()
+    saved = subprocess.run(
+        [
+            "node",
+            str(Path(__file__).parent / "pdfjs/annotate.mjs"),
+            str(PDFJS),
+            str(proof),
+            str(spec),
+            str(project.root / "pdfjs.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert saved.returncode == 0, saved.stderr
+    done = _run(project.root, "annotations", "pdfjs.pdf")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(
+        line.startswith(_where(project, "心聲") + ": note: 〔highlight〕「心聲」 — pdf.js") for line in lines
+    ), lines
+    assert any(
+        line.startswith(_where(project, "捐建校舍") + ": note: 〔ink〕「捐建校舍」 — pdf.js")
+        for line in lines
+    ), lines
+    assert any(
+        "〔text box〕: see the caption" in line and "[annotation.outside]" in line for line in lines
+    ), lines

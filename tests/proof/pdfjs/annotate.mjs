@@ -6,6 +6,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+if (!Promise.withResolvers) {  // Node 20 (Debian bookworm's nodejs is older than pdf.js expects)
+  Promise.withResolvers = function () {
+    let resolve, reject;
+    const promise = new Promise((ok, fail) => { resolve = ok; reject = fail; });
+    return { promise, resolve, reject };
+  };
+}
+if (!ArrayBuffer.prototype.transferToFixedLength) {
+  ArrayBuffer.prototype.transferToFixedLength = function (length) {
+    const copy = new ArrayBuffer(length ?? this.byteLength);
+    new Uint8Array(copy).set(new Uint8Array(this, 0, Math.min(this.byteLength, copy.byteLength)));
+    return copy;
+  };
+}
 const [pdfjsDir, input, specFile, output] = process.argv.slice(2);
 const pdfjs = await import(pathToFileURL(path.join(pdfjsDir, "legacy/build/pdf.mjs")).href);
 const data = new Uint8Array(fs.readFileSync(input));
@@ -13,7 +27,7 @@ const standardFontDataUrl = path.join(pdfjsDir, "standard_fonts") + path.sep;
 const doc = await pdfjs.getDocument({ data, standardFontDataUrl, isEvalSupported: false }).promise;
 const specs = JSON.parse(fs.readFileSync(specFile, "utf-8"));
 specs.forEach((spec, index) => {
-  const editor = { ...spec, id: `pdfjs_internal_editor_${index}` };
+  const editor = { ...spec };
   if (editor.quadPoints) editor.quadPoints = new Float32Array(editor.quadPoints);
   if (editor.outlines) editor.outlines = editor.outlines.map((o) => new Float32Array(o));
   if (editor.paths) {
@@ -22,8 +36,8 @@ specs.forEach((spec, index) => {
       points: editor.paths.points.map((p) => new Float32Array(p)),
     };
   }
-  doc.annotationStorage.setValue(editor.id, editor);
+  doc.annotationStorage.setValue(`pdfjs_internal_editor_${index}`, editor);
 });
 const saved = await doc.saveDocument();
 fs.writeFileSync(output, saved);
-await doc.destroy();
+process.exit(0);  // the fake worker keeps the event loop alive
