@@ -51,6 +51,7 @@ LABELS = {
 }
 NOT_IN_YAML = re.compile(r"\.(png|jpe?g|tiff?|svg|pdf|webp|gif)$", re.IGNORECASE)
 STRUCTURE_KEYS = {"blocks", "sections", "rows", "chapters"}  # their own blocks, with their own lines
+NOT_PRINTED = {"alt", "key", "tags", "image", "size", "simplified_source"}  # never on the page as text
 
 
 class NotAProof(Exception):
@@ -246,10 +247,9 @@ class SourceFile:
                 )
         elif isinstance(node, yaml.MappingNode):
             for k, v in node.value:
-                if k.value not in STRUCTURE_KEYS or not key:
-                    if k.value in STRUCTURE_KEYS:
-                        continue
-                    self._scalars(v, (*key, k.value), out)
+                if k.value in STRUCTURE_KEYS or k.value in NOT_PRINTED:
+                    continue
+                self._scalars(v, (*key, k.value), out)
         elif isinstance(node, yaml.SequenceNode):
             for number, item in enumerate(node.value):
                 self._scalars(item, (*key, number), out)

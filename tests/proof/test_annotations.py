@@ -161,14 +161,21 @@ def test_a_stale_mark_is_refused(tmp_path):
     marker = Marker(project.root / "dist/booklet.proof.pdf")
     page = marker.find_page("第一段正文")
     marker.replace(page, "飲水思源", "飲水思泉")
+    marker.replace(page, "千團", "幹團")
     marker.save(project.root / "marked.pdf")
     chapter = project.root / "chapters/01-test.yaml"
-    chapter.write_text(chapter.read_text(encoding="utf-8").replace("飲水思源", "飲水知源"), encoding="utf-8")
-    edited = chapter.read_text(encoding="utf-8")
+    edited = "# 校對後加的一行\n" + chapter.read_text(encoding="utf-8").replace("飲水思源", "飲水知源")
+    chapter.write_text(edited, encoding="utf-8")  # the proof is now of an older revision
+    where = _where(project, "千團")
     done = _run(project.root, "annotations", "marked.pdf", "--apply")
     assert done.returncode == 0, done.stderr
-    assert "[annotation.stale]" in done.stdout and "no longer in the source" in done.stdout
-    assert chapter.read_text(encoding="utf-8") == edited
+    stale = [
+        line for line in done.stdout.splitlines() if "「飲水思源」" in line and "[annotation.stale]" in line
+    ]
+    assert stale and "no longer in the source" in stale[0]
+    moved = [line for line in done.stdout.splitlines() if "「千團」" in line]
+    assert moved and moved[0].startswith(where + ":"), moved  # found one line lower
+    assert chapter.read_text(encoding="utf-8") == edited.replace("千團", "幹團")
 
 
 def test_a_pdf_that_is_not_a_proof_of_this_edition_is_refused(marked, tmp_path):
