@@ -51,7 +51,13 @@ LABELS = {
 }
 NOT_IN_YAML = re.compile(r"\.(png|jpe?g|tiff?|svg|pdf|webp|gif)$", re.IGNORECASE)
 STRUCTURE_KEYS = {"blocks", "sections", "rows", "chapters"}  # their own blocks, with their own lines
-NOT_PRINTED = {"alt", "key", "tags", "image", "size", "simplified_source"}  # never on the page as text
+NOT_PRINTED = {
+    "key",
+    "tags",
+    "image",
+    "size",
+    "simplified_source",
+}  # never on the page as text (alt is: a missing image's placeholder)
 
 
 class NotAProof(Exception):
@@ -554,14 +560,23 @@ class _PageReader:
         chars = [c for c in self.chars if c.block == block]
         printed = "".join(c.text[:1] for c in chars)  # one symbol a printed glyph (a ligature: its first)
         taken = [False] * len(chars)
-        for number in sorted(range(len(scalars)), key=lambda n: -len(scalars[n].value)):
-            value = scalars[number].value
-            wanted = "".join(self.convert(ch) for ch in value) if self.convert else value
+        left = list(range(len(scalars)))
+        while left:  # the value that matches most of the still-free printed text first, and so on
             free = "".join(ch if not taken[i] else "\0" for i, ch in enumerate(printed))
-            matcher = difflib.SequenceMatcher(None, free, wanted, autojunk=False)
-            for a, b, size in matcher.get_matching_blocks():
-                if size < 2 and len(wanted) > 2:
-                    continue
+            best = None
+            for number in left:
+                value = scalars[number].value
+                wanted = "".join(self.convert(ch) for ch in value) if self.convert else value
+                matcher = difflib.SequenceMatcher(None, free, wanted, autojunk=False)
+                found = [
+                    m for m in matcher.get_matching_blocks() if m.size >= 2 or (m.size and len(wanted) <= 2)
+                ]
+                score = sum(m.size for m in found)
+                if best is None or score > best[0]:
+                    best = (score, number, found)
+            score, number, found = best
+            left.remove(number)
+            for a, b, size in found:
                 for k in range(size):
                     chars[a + k].source = (number, b + k)
                     taken[a + k] = True

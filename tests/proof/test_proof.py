@@ -142,7 +142,11 @@ def test_a_mark_on_the_catalogue_proof_comes_back_to_its_caption(proof, tmp_path
 
     marker = Marker(proof)
     page = marker.find_page("中國海外集團援建的千團")
-    marker.replace(page, "千團", "幹團", occurrence=0)
+    printed = "".join(c["text"] for c in marker.plumber.pages[page - 1].chars if c["text"].strip())
+    caption = printed.index("中國海外集團援建的千團") + len(
+        "中國海外集團援建的"
+    )  # not the alt of a placeholder
+    marker.replace(page, "千團", "幹團", occurrence=printed[:caption].count("千團"))
     marked = marker.save(tmp_path / "marked.pdf")
     marks, _ = read_marks(marked, REPO, "booklet.yaml", "思源同心 攜手圓夢")
     (mark,) = marks
