@@ -43,6 +43,7 @@ class Options:
     photo_brief: bool = False  # check: also write assets/photos/brief.csv (assets/brief.py)
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
     jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
+    since: str | None = None  # proof: change bars beside the blocks changed since this revision or edition
 
 
 @dataclass
