@@ -99,6 +99,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--strict", action="store_true", help="press run: missing images and preflight failures are errors"
     )
+    parser.add_argument(
+        "--photo-brief",
+        action="store_true",
+        help="check only: write assets/photos/brief.csv, every photo the chapters expect (size, pixels)",
+    )
     outputs = parser.add_mutually_exclusive_group()
     for profile in PROFILES.values():  # one flag per output profile (core/profiles.py)
         outputs.add_argument(
@@ -211,6 +216,8 @@ class Console:
             lines.append(f"{result.pages} pages → {result.output}")
         if result.audit is not None:
             lines.append(result.audit.summary())
+        if result.composition is not None:
+            lines.append(result.composition.summary())
         if result.proof_report:
             lines.append(f"proof report → {result.proof_report}")
         for line in lines:
@@ -269,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console: Console) -> int:
     try:
         if args.command == "check":
-            result = check(Options(edition_file=args.edition, strict=args.strict), console.progress)
+            result = check(
+                Options(edition_file=args.edition, strict=args.strict, photo_brief=args.photo_brief),
+                console.progress,
+            )
             console.findings(result.report)
             console.summary(result, "checked")
             return 1 if result.report.errors else 0

@@ -26,6 +26,7 @@ from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
 from booklet.assets.photos import Conversion, Settings
+from booklet.assets.shapes import Sizer
 from booklet.assets.theme import read_geometry, read_palette
 from booklet.checks.fonts import FontFile
 from booklet.content.model import Book
@@ -44,6 +45,7 @@ from booklet.layout.folios import report_reserved
 from booklet.layout.parts import BACK, Context, PartStep
 from booklet.pdf import press
 from booklet.pdf.audit import AuditStep, audit_document, joined_audit
+from booklet.pdf.composition import composition_audit
 from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
@@ -52,7 +54,7 @@ from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper
 from booklet.proof.tracking import tracked_findings
 
-SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
+SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json", ".composition.json")
 
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
@@ -80,7 +82,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         [theme_file(styles_dir, name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
     settings = Settings(profile.colour, profile.ppi, icc)
-    conversion = Conversion(book, assets, root, settings, geometry=read_geometry(css))
+    assets.geometry = read_geometry(css)  # the photos are placed (and converted) for the theme's sizes
+    conversion = Conversion(book, assets, root, settings, geometry=assets.geometry)
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
@@ -122,6 +125,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             )
         if result.report.errors:
             raise ContentError(result.report)
+        result.composition = composition_audit(laid, book, Sizer(book, assets.images, assets.geometry))
         result.html = render_html(
             book, assets, profile=profile.name, build_info={"reserved": reserved, "folios": laid.folios}
         )
@@ -211,6 +215,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         if result.audit is not None:
             outputs.append(output.with_suffix(".audit.json"))
             write_output(outputs[-1], result.audit.to_json().encode())
+        outputs.append(output.with_suffix(".composition.json"))
+        write_output(outputs[-1], result.composition.to_json())
         if hashing is not None:
             hashing.join()
         _write_manifest(book, root, styles_dir, profile, assets, outputs)

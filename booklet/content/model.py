@@ -39,6 +39,8 @@ class ImageRef(Strict):
     image: str = NonEmpty
     caption: str | None = None
     alt: str | None = None
+    # the photo's shape, for its placeholder until it is delivered (its pixels decide once it is)
+    shape: Literal["landscape", "portrait", "square", "panorama", "scan"] | None = None
 
     @field_validator("image")
     @classmethod
@@ -51,12 +53,14 @@ class ImageRef(Strict):
 class Figure(ImageRef):
     size: Literal["full", "half", "third", "full-bleed"] = "full"
     credit: str | None = None
+    keep: Literal["here"] | None = None  # page filling leaves it where it is (layout/compose.py)
 
 
 class Gallery(Strict):
     images: list[ImageRef] = Field(min_length=1)
     caption: str | None = None
     columns: Literal[2, 3] = 2
+    keep: Literal["here"] | None = None  # page filling leaves it where it is (layout/compose.py)
 
 
 class Cell(Strict):

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup, escape
 
 from booklet.assets.collect import Assets
+from booklet.assets.shapes import Sizer
 from booklet.content.localize import Texts
 from booklet.content.markup import plain
 from booklet.content.model import Book
-from booklet.content.rows import group_blocks, pieces
+from booklet.content.rows import arrange, group_blocks, key_of, pieces, scan_rows
 from booklet.core.resources import TEMPLATES
 from booklet.core.stamps import w3c_date
 from booklet.html.inline import inline
 from booklet.html.languages import is_latin, latin_quotes, latin_text, per_language, plain_texts
-from booklet.html.spans import typeset_text
+from booklet.html.spans import latin_runs, table_cells, typeset_text
 
 
 @functools.cache
@@ -36,6 +38,17 @@ def _environment() -> Environment:
         finalize=_finalize,
     )
     env.filters["group_blocks"] = group_blocks
+    # page filling (layout/compose.py): build.fill names blocks by key, {"after": n, "scale": s}
+    env.filters["arrange"] = lambda items, fill: arrange(
+        items,
+        {key: change["after"] for key, change in fill.items() if change.get("after")},
+        {key for key, change in fill.items() if change.get("pair")},
+    )
+    env.filters["block_key"] = key_of
+    env.filters["scan_rows"] = scan_rows
+    env.filters["latin"] = _latin  # Latin words in a letter-spaced CJK title (html/spans.py)
+    env.filters["table_cells"] = table_cells  # names one to a line, never broken (html/spans.py)
+    env.filters["is_number"] = lambda text: bool(re.fullmatch(r"[\d.,%\s-]+", text or ""))
     env.filters["cjk"] = _cjk  # CJK spacing and line-end spans (html/spans.py)
     env.filters["inline"] = _inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = _plain
@@ -45,6 +58,15 @@ def _environment() -> Environment:
 
 # Each text filter takes the document's language (`lang`, a template variable) or, for a text in several
 # languages (content/localize.Texts), each part's own (html/languages.py).
+
+
+@pass_context
+def _latin(context, value):
+    """Latin runs in a CJK title set by Latin rules (html/spans.py latin_runs); a Latin-script
+    book's titles, and texts in several languages, are left to their own rules."""
+    if not isinstance(value, str) or is_latin(context.get("lang") or "zh-Hant"):
+        return value
+    return latin_runs(value)
 
 
 def _finalize(value):
@@ -101,6 +123,7 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
         book=book,
         edition=book.edition,
         images=assets.images,
+        sizes=Sizer(book, assets.images, assets.geometry),  # every photo placed by its shape
         art=assets.art,
         profile=profile,
         lang=book.language,
@@ -109,6 +132,7 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
             "reserved": {},
             "lead": False,
             "folios": {},
+            "fill": {},
             **build_info,
         },  # fixed: reproducible
     )

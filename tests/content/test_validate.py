@@ -73,7 +73,7 @@ def test_schema_errors_are_all_reported_with_locations(project):
         "chapters/01-a.yaml:7:13: error: blocks[1].figure.size: Input should be 'full', 'half', 'third' or "
         "'full-bleed' [schema.value]",
         "chapters/01-a.yaml:8:7: error: blocks[1].figure.captoin: unknown field 'captoin'; expected one of: "
-        "image, caption, alt, size, credit [schema.unknown-field]",
+        "image, caption, alt, shape, size, credit, keep [schema.unknown-field]",
         "chapters/01-a.yaml:9:5: error: blocks[2]: unknown block type 'figur'; expected one of: paragraph, lead, "
         "heading, figure, gallery, table, quote, testimony, inscription, news_clip, clipping, leader_quote, "
         "letter, leaflet, key_figures, map, chart [block.unknown-type]",
