@@ -21,6 +21,7 @@ from booklet.app.project import (
     project_root,
     theme_dir,
 )
+from booklet.app.since import changed_blocks
 from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
@@ -32,6 +33,7 @@ from booklet.core.files import is_write_failure, output_lock, temporary, write_f
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
+from booklet.core.resources import override_files, theme_file
 from booklet.engine.fetcher import Origins, image_origins
 from booklet.engine.limits import render_limits
 from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
@@ -49,6 +51,7 @@ from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper
+from booklet.proof.tracking import tracked_findings
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
 
@@ -86,7 +89,7 @@ def _build(options: Options, progress: Progress) -> Result:
     css = stylesheets(
         styles_dir,
         book.edition,
-        [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
+        [theme_file(styles_dir, name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
     settings = Settings(
         profile.colour, profile.ppi, icc, ink_limit(book.edition.ink_limit, icc) if profile.press else None
@@ -156,6 +159,12 @@ def _build(options: Options, progress: Progress) -> Result:
                 finish = _finisher(profile, book, icc, styles_dir, context.code)
                 if profile.stamped:
                     progress("stamping the proof: watermark, slug, source lines")
+                    for tracked in tracked_findings(options.edition_file, root):  # marks read back before
+                        result.report.add(tracked)
+                    changed = None
+                    if options.since:
+                        progress(f"comparing with {options.since} for the change bars")
+                        changed = changed_blocks(options.since, options.edition_file, book)
                     finish = Stamper(
                         laid,
                         book,
@@ -165,6 +174,8 @@ def _build(options: Options, progress: Progress) -> Result:
                         proof_stylesheets(styles_dir, book.edition),
                         context.cache,
                         context.code,
+                        changed=changed,
+                        since=options.since or "",
                     )
                     result.proof = finish.layout
                     result.proof_stamper = finish
@@ -243,6 +254,7 @@ def _build(options: Options, progress: Progress) -> Result:
             result.seconds,
             options.edition_file,
             root,
+            since=options.since or "",
         )
     return result
 
@@ -390,7 +402,8 @@ def _write_manifest(
     """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
     from urllib.parse import unquote, urlsplit
 
-    styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
+    styles = [theme_file(styles_dir, name) for name in (*STYLE_ORDER, *profile.stylesheets)]
+    styles += override_files(styles_dir)
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     load_hashes(root / ".cache")
     data = manifest(book, root, input_files(book, root, styles, images), outputs)
