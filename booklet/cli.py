@@ -33,14 +33,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "diff", "serve", "new", "translate", "annotations"],
+        choices=["build", "check", "diff", "serve", "new", "translate", "annotations", "impose"],
         default="build",
         help="build (default): write the PDF; check: validate content and images, no PDF; "
         "diff OLD NEW: what changed between two editions; "
         "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change; "
         "new FOLDER: start a booklet project there; "
         "translate LANG: give the chapters' blocks ids and write the translation files to fill in; "
-        "annotations PROOF.pdf: the proofreaders' marks on a proof, read back to the YAML lines",
+        "annotations PROOF.pdf: the proofreaders' marks on a proof, read back to the YAML lines; "
+        "impose: dist/<edition>.imposed.pdf, the print PDF's pages on sheets (saddle-stitch or signatures)",
     )
     parser.add_argument(
         "files",
@@ -147,6 +148,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="zh-Hant",
         metavar="TAG",
         help="new only: the booklet's language, zh-Hant (default), zh-Hans, pt or en",
+    )
+    parser.add_argument(
+        "--binding",
+        choices=["saddle-stitch", "perfect"],
+        help="impose only: saddle-stitch 2-up, or perfect-bound signatures (default: the edition's imposition)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
@@ -283,6 +289,14 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
             console.findings(result.report)
             console.summary(result, "checked")
             return 1 if result.report.errors else 0
+        if args.command == "impose":
+            from booklet.app.impose import impose_edition
+
+            options = Options(edition_file=args.edition, output=args.output)
+            result = impose_edition(options, console.progress, binding=args.binding)
+            console.findings(result.report)
+            console.summary(result, "imposed")
+            return 0
         for profile in profiles:
             options = Options(
                 edition_file=args.edition,

@@ -27,10 +27,10 @@ from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
 from booklet.assets.photos import Conversion, Settings
 from booklet.assets.shapes import Sizer
-from booklet.assets.theme import read_geometry, read_palette
+from booklet.assets.theme import Black, read_black, read_geometry, read_palette
 from booklet.checks.fonts import FontFile
 from booklet.content.model import Book
-from booklet.core.files import output_lock, temporary, write_output
+from booklet.core.files import is_write_failure, output_lock, temporary, write_failure, write_output
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
@@ -46,6 +46,7 @@ from booklet.layout.parts import BACK, Context, PartStep
 from booklet.pdf import press
 from booklet.pdf.audit import AuditStep, audit_document, joined_audit
 from booklet.pdf.composition import composition_audit
+from booklet.pdf.inks import ink_limit
 from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
@@ -58,7 +59,18 @@ SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json"
 
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
-    """Build the PDF. Raises BuildError (content errors are in result.report first)."""
+    """Build the PDF. Raises BuildError (content errors are in result.report first); a file the
+    file system refuses to write (full disk, file-size limit, quota) is an output failure, exit 4."""
+    try:
+        return _build(options, progress)
+    except OSError as exc:
+        if not is_write_failure(exc):
+            raise
+        where = Path(exc.filename) if exc.filename else options.output or Path("dist")
+        raise write_failure(where, exc) from None
+
+
+def _build(options: Options, progress: Progress) -> Result:
     started = time.perf_counter()
     result = check(options, progress, decode=False)
     root = project_root(options.edition_file)
@@ -81,7 +93,9 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         book.edition,
         [theme_file(styles_dir, name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
-    settings = Settings(profile.colour, profile.ppi, icc)
+    settings = Settings(
+        profile.colour, profile.ppi, icc, ink_limit(book.edition.ink_limit, icc) if profile.press else None
+    )
     assets.geometry = read_geometry(css)  # the photos are placed (and converted) for the theme's sizes
     conversion = Conversion(book, assets, root, settings, geometry=assets.geometry)
     if book.edition.isbn:
@@ -97,7 +111,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         origins=Origins("", image_origins(book, assets), project_stylesheets(styles_dir, root)),
         limits=options.limits,
         in_process=not profile.parallel,
-        steps=_part_steps(profile, options, book, icc, styles_dir),
+        steps=_part_steps(profile, options, book, icc, styles_dir, read_black(css)),
         cache=root / ".cache" / "parts",
         code=code_digest(
             profile.name,
@@ -133,6 +147,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             write_output(options.html_output, standalone_html(result.html, css).encode())
         pdf: bytes | Path = b""
         hashing = None
+        plates: dict[str, bytes] = {}  # the separations' thumbnails, written once the PDF is
         try:
             if context.in_process:
                 document = join_documents(laid)
@@ -172,7 +187,12 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                     pdf = temporary(output)
                 except OSError as exc:
                     raise BuildError(f"cannot write to {output.parent}: {exc.strerror}", 4) from None
-                result.pages = join_pdfs(laid, pdf, finish=finish)
+                try:
+                    result.pages = join_pdfs(laid, pdf, finish=finish)
+                except OSError as exc:  # a full disk, a file-size limit, a quota: an output failure
+                    if not is_write_failure(exc):
+                        raise
+                    raise write_failure(output, exc) from None
                 result.audit = joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
@@ -181,11 +201,13 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 press=profile.press,
                 bleed=profile.bleed,
                 page_multiple=book.edition.page_multiple if profile.bleed else 1,
-                image_names=result.images.sizes,
+                image_names=result.images.digests,
                 ppi_warn=profile.ppi,
                 ppi_fail=profile.ppi * 2 // 3,
                 profile=profile.name,
             )
+            if profile.press:
+                plates = _measure_inks(pdf, output, book, icc, result, progress, options.jobs)
             write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
             if options.strict and result.preflight.failures:
                 names = ", ".join(check.name for check in result.preflight.failures)
@@ -202,6 +224,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             else:
                 refuse_broken(pdf, output, result.pages)
                 write_output(output, pdf)
+            if plates:
+                _write_plates(output, plates)
         finally:
             if isinstance(pdf, Path):
                 with contextlib.suppress(OSError):
@@ -241,14 +265,72 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     return result
 
 
+def _measure_inks(
+    pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int
+) -> dict[str, bytes]:
+    """The press PDF's total ink per page and its plates (Ghostscript), into the preflight; returns
+    the plates' thumbnails by file name, for dist/<edition>.separations/ (the proof report's)."""
+    from booklet.pdf.inks import DPI, InkError, measure
+    from booklet.pdf.preflight import ink_check
+
+    assert result.preflight is not None
+    limit = ink_limit(book.edition.ink_limit, icc)
+    progress(f"measuring total ink and the plates (Ghostscript tiffsep, {DPI} dpi, limit {limit} %)")
+    source = pdf
+    try:
+        if not isinstance(pdf, Path):
+            source = temporary(output)
+            source.write_bytes(pdf)
+        inks, strips = measure(source, result.pages, limit, workers=jobs)
+    except InkError as exc:
+        result.preflight.checks.append(ink_check(None, str(exc)))
+        return {}
+    finally:
+        if source is not pdf:
+            with contextlib.suppress(OSError):
+                source.unlink()
+    folder = separations_folder(output)
+    digits = len(str(result.pages))
+    plates = {}
+    for page in inks.pages:
+        name = f"page-{page.page:0{digits}d}.png"
+        plates[name] = strips[page.page]
+        page.thumbnail = f"{folder.name}/{name}"
+    result.preflight.checks.append(ink_check(inks))
+    result.preflight.inks = inks.to_dict()
+    return plates
+
+
+def separations_folder(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.separations")
+
+
+def _write_plates(output: Path, plates: dict[str, bytes]) -> None:
+    """dist/<edition>.separations/: one strip of the four plates per page (after the PDF is written)."""
+    from booklet.core.files import write_whole
+
+    folder = separations_folder(output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in plates.items():
+            write_whole(folder / name, data)
+        for old in folder.glob("page-*.png"):
+            if old.name not in plates:
+                old.unlink()
+    except OSError as exc:
+        raise write_failure(folder, exc) from None
+
+
 def _part_steps(
-    profile: Profile, options: Options, book: Book, icc: bytes, styles_dir: Path
+    profile: Profile, options: Options, book: Book, icc: bytes, styles_dir: Path, black: Black | None = None
 ) -> list[PartStep]:
     """What each part gets in its worker, in order: press finish, typographic audit, proof reading."""
     steps: list[PartStep] = []
     if profile.press:
         palette = press.parse_palette(styles_dir)
-        steps.append(press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition)))
+        steps.append(
+            press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition), black)
+        )
     if options.audit:
         steps.append(AuditStep())
     if profile.stamped:

@@ -62,9 +62,11 @@ class Settings:
     colour: str  # "cmyk" or "rgb"
     ppi: int
     icc: bytes = b""  # the CMYK output profile (print)
+    ink_limit: int | None = None  # total ink (C+M+Y+K, %) a CMYK photo is kept under (print)
 
     def key(self) -> dict:
         return {
+            "ink_limit": self.ink_limit,
             "colour": self.colour,
             "ppi": self.ppi,
             "quality": JPEG_QUALITY,
@@ -88,7 +90,9 @@ class ImageStats:
     converted: int = 0
     cached: int = 0
     files: dict[str, str] = field(default_factory=dict)  # ref → cached file (relative to the project)
-    sizes: dict[str, str] = field(default_factory=dict)  # "WxH" of the file WeasyPrint embeds → ref
+    # sha256 of the file WeasyPrint embeds (its bytes are the image's stream) → ref: the preflight's
+    # exact way back from a placed image to its source photo (two photos of one size stay apart)
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def placements(book: Book, geometry: Geometry, images: dict | None = None) -> dict[str, Placement]:
@@ -380,7 +384,8 @@ class Conversion:
             stats.files[ref] = (
                 path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
             )
-            stats.sizes[f"{info['out_width']}x{info['out_height']}"] = ref
+            with contextlib.suppress(OSError):
+                stats.digests[hashlib.sha256(path.read_bytes()).hexdigest()] = ref
             self.assets.images[ref] = replace(
                 image, url=path.as_uri(), ratio=info["height"] / info["width"], decoded=True
             )
@@ -424,8 +429,14 @@ def _convert_pending(item: Pending, settings: Settings):
                         f"{info['mode']}, not the {item.size} {item.mode} laid out"
                     )
                 del content
-                write_whole(item.target, data)
-                write_whole(item.meta, json.dumps(info, sort_keys=True).encode())
+                for target, written in (
+                    (item.target, data),
+                    (item.meta, json.dumps(info, sort_keys=True).encode()),
+                ):
+                    try:
+                        write_whole(target, written)
+                    except OSError as exc:  # named, for the build's output failure (exit 4)
+                        raise OSError(exc.errno, exc.strerror, str(target)) from None
                 return item.target, False, info
     except BaseException:
         write_whole(item.failed, b"the conversion stopped")
@@ -522,6 +533,8 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         if image is not opened:
             opened.close()  # its pixels go before the colour conversion makes more
         image = _to_colour(image, embedded, settings)
+        if image.mode == "CMYK" and settings.colour == "cmyk" and settings.ink_limit:
+            image = limit_ink(image, settings.ink_limit)
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
     info = {
@@ -538,6 +551,28 @@ def convert(content: bytes, place: Placement, settings: Settings) -> tuple[bytes
         "mode": image.mode,
     }
     return buffer.getvalue(), info
+
+
+INK_MARGIN = 4  # % under the limit the photos are kept, for what JPEG compression adds back
+
+
+def limit_ink(image, limit: int):
+    """A CMYK image whose total ink (C+M+Y+K) stays INK_MARGIN under `limit` %: where a pixel is
+    over, its C, M and Y are scaled down together (K and the grey balance kept), as a press
+    profile's total area coverage limit does."""
+    import numpy as np
+    from PIL import Image as PILImage
+
+    values = np.asarray(image, dtype=np.float32)
+    cap = (limit - INK_MARGIN) / 100 * 255
+    colour, black = values[..., :3], values[..., 3]
+    total = colour.sum(axis=2) + black
+    if float(total.max()) <= cap:
+        return image
+    inks = colour.sum(axis=2)
+    scale = np.where((total > cap) & (inks > 0), np.clip((cap - black) / np.maximum(inks, 1e-6), 0, 1), 1)
+    values[..., :3] = np.floor(colour * scale[..., None])
+    return PILImage.fromarray(values.astype(np.uint8), "CMYK")
 
 
 def _upright_size(opened) -> tuple[int, int, int]:

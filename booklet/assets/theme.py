@@ -142,6 +142,30 @@ def length_mm(text: str) -> float:
     return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}[unit]
 
 
+@dataclass(frozen=True)
+class Black:
+    """How the press prints black: 100 % K text and thin rules overprint; a filled area of K at
+    least `rich_from_mm` on both sides prints as the rich black `rich` (C, M, Y, K in 0…1) instead.
+    From the theme's `--color-rich-black` (device-cmyk) and `--rich-black-from` (a length)."""
+
+    rich: tuple[float, float, float, float] = (0.6, 0.4, 0.4, 1.0)
+    rich_from_mm: float = 20.0
+
+
+def read_black(css_texts: list[str]) -> Black:
+    """The theme's black settings (the package theme's where the stylesheets set none)."""
+    theme = (PACKAGE_STYLES / "variables.css").read_text(encoding="utf-8")
+    values = {**theme_variables([theme], "color|rich"), **theme_variables(css_texts, "color|rich")}
+    rich = Black.rich
+    match = _CMYK.match(values.get("--color-rich-black", "").strip())
+    if match:
+        numbers = re.findall(r"[\d.]+%?", match.group(1))
+        if len(numbers) == 4:
+            rich = tuple(float(n[:-1]) / 100 if n.endswith("%") else float(n) for n in numbers)  # type: ignore[assignment]
+    size = _length(values.get("--rich-black-from", ""))
+    return Black(rich, size if size is not None else Black.rich_from_mm)
+
+
 def _length(text: str) -> float | None:
     """A length in mm, or a percentage as a share (31% → 0.31); None if it is neither."""
     match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|px|%)\s*", text)

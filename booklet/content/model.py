@@ -339,6 +339,15 @@ class Trim(Strict):
     height: str = Field(default="297mm", pattern=CSS_LENGTH)
 
 
+class Imposition(Strict):
+    """How `build.py impose` lays the print PDF's pages on sheets (pdf/impose.py)."""
+
+    binding: Literal["saddle-stitch", "perfect"] = "saddle-stitch"
+    signature: Literal[8, 16] = 16  # perfect binding: pages a folded press sheet holds
+    creep: str | None = Field(default=None, pattern=CSS_LENGTH)  # the innermost sheet's shift; else computed
+    paper_thickness: str = Field(default="0.1mm", pattern=CSS_LENGTH)  # one leaf: creep per sheet inwards
+
+
 class Fonts(Strict):
     body: str = "Noto Serif CJK TC"
     heading: str = "Noto Sans CJK TC"
@@ -367,6 +376,9 @@ class Edition(Strict):
     profile: str | None = None
     icc_profile: str | None = None
     page_multiple: Literal[4, 8, 16] = 4
+    # press finishing (issue 19): the total ink limit in % (default: the output profile's), imposition
+    ink_limit: int | None = Field(default=None, ge=100, le=400)
+    imposition: Imposition = Imposition()
     # the first edition's pagination (layout/folios.py): chapter file stem or section anchor → start page
     page_plan: dict[str, int] = {}
 

@@ -8,6 +8,7 @@ synced to disk before the rename; cache entries need not be (losing one only cos
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -50,6 +51,21 @@ def write_whole(target: Path, data: bytes, *, durable: bool = False) -> None:
         raise
 
 
+WRITE_ERRNOS = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EIO)
+
+
+def write_failure(target: Path, exc: OSError) -> BuildError:
+    """The output failure (exit 4) for an OSError met while writing `target`: "cannot write
+    dist/booklet.pdf: no space left on device" (a full disk, a file-size limit, a quota)."""
+    reason = exc.strerror or str(exc)
+    return BuildError(f"cannot write {target}: {reason[:1].lower()}{reason[1:]}", 4)
+
+
+def is_write_failure(exc: BaseException) -> bool:
+    """Whether an exception is the file system refusing a write (not a bug): ENOSPC, EFBIG, EDQUOT…"""
+    return isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS
+
+
 def write_output(target: Path, data: bytes) -> None:
     """An output of the build, synced to disk: a failure is a BuildError (exit 4) naming the file."""
     try:
@@ -63,7 +79,7 @@ def write_output(target: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             temp.unlink()
         if isinstance(exc, OSError):
-            raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
+            raise write_failure(target, exc) from None
         raise
 
 

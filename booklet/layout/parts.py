@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from booklet.core.files import read_json, remember, remember_json, replace_with, temporary
+from booklet.core.files import read_json, remember, remember_json, replace_with, temporary, write_failure
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.engine.fetcher import stand_ins_replaced
 from booklet.engine.patches import fontsubset
@@ -216,7 +216,7 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
                 current = step.written(result, current, finished if current == written else written)
             replace_with(current, result.pdf)
         except OSError as exc:
-            raise BuildError(f"cannot write {result.pdf}: {exc.strerror}", 4) from None
+            raise write_failure(result.pdf, exc) from None
         finally:
             for temp in (written, finished):
                 if temp is not None:

@@ -9,9 +9,11 @@ count that is a multiple of the edition's signature. Each check passes, warns or
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +30,8 @@ PPI_FAIL = 200
 EDGE = 0.5  # pt: an image closer than this to the trim edge is meant to bleed
 # The operators the page walk looks at: the parser drops the others (text, paths) before Python.
 # An inline image (BI … ID … EI) comes back as one instruction, "INLINE IMAGE".
-CHECKED_OPERATORS = "q Q cm rg RG cs CS BI ID EI Do"
+CHECKED_OPERATORS = "q Q cm rg RG cs CS BI ID EI Do k g sc scn gs Tj TJ ' \""
+TEXT_SHOW = frozenset(("Tj", "TJ", "'", '"'))
 
 Status = Literal["pass", "warn", "fail"]
 
@@ -55,6 +58,7 @@ class PlacedImage:
     size_pt: tuple[float, float]
     bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 in page space
     ppi: float
+    source: str | None = None  # the photo it was made from (the build's cached file, matched by its bytes)
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Preflight:
     pages: int
     checks: list[Check]
     images: list[PlacedImage]
+    inks: dict | None = None  # the press PDF's total ink and plate coverage per page (pdf/inks.py)
 
     @property
     def failures(self) -> list[Check]:
@@ -76,6 +81,8 @@ class Preflight:
             "checks": [asdict(c) for c in self.checks],
             "images": [asdict(i) for i in self.images],
         }
+        if self.inks is not None:
+            data["inks"] = self.inks
         return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
     def lines(self) -> list[str]:
@@ -100,18 +107,19 @@ def preflight(
     ppi_fail: int = PPI_FAIL,
     profile: str = "print",
 ) -> Preflight:
-    """Check a finished PDF. `image_names` maps an image's size key "WxH@page" to its source file."""
+    """Check a finished PDF. `image_names` maps the sha256 of a file the build embedded as an image
+    (the stream's bytes are the cached JPEG's bytes) to the source photo it was made from."""
     pdf = pikepdf.open(pdf_bytes if isinstance(pdf_bytes, Path) else io.BytesIO(pdf_bytes))
-    walk = _Walk()
+    walk = _Walk(image_names or {})
     for number, page in enumerate(pdf.pages, start=1):
         walk.page(number, page)
     checks = [
         _fonts(walk),
-        _resolution(walk, ppi_warn, ppi_fail, image_names or {}),
+        _resolution(walk, ppi_warn, ppi_fail),
         _pages(len(pdf.pages), page_multiple),
     ]
     if press:
-        checks += [_rgb(walk), _output_intent(pdf)]
+        checks += [_rgb(walk), _output_intent(pdf), _black_overprint(walk)]
     if bleed:
         checks += [_boxes(pdf), _bleed_reach(pdf, walk)]
     return Preflight(profile, len(pdf.pages), checks, walk.images)
@@ -123,38 +131,53 @@ def preflight(
 class _Walk:
     """Every page's content and the forms it draws, with the graphics state's matrix."""
 
-    def __init__(self):
+    def __init__(self, image_names: dict[str, str] | None = None):
+        self.image_names = image_names or {}
+        self._sources: dict[tuple[int, int], str | None] = {}  # image object → its source photo
         self.fonts: dict[tuple, tuple[str, str, bool]] = {}  # key → (name, subtype, embedded)
         self.images: list[PlacedImage] = []
         self.rgb: list[str] = []
         self._rgb_seen: set = set()
+        self.knockouts: dict[int, int] = {}  # page → pieces of 100 % K text that knock out
 
     def page(self, number: int, page) -> None:
         self._number = number
         group = page.obj.get("/Group")
         if group is not None and is_rgb_space(group.get("/CS")):
             self._flag(("group", number), f"page {number}: transparency group in RGB")
-        self._content(page, page.obj.get("/Resources"), Matrix(), depth=0)
+        self._content(page, page.obj.get("/Resources"), Matrix(), depth=0, black=(True, False))
 
     def _flag(self, key, message: str) -> None:
         if key not in self._rgb_seen:
             self._rgb_seen.add(key)
             self.rgb.append(message)
 
-    def _content(self, stream_owner, resources, ctm: Matrix, depth: int) -> None:
+    def _content(self, stream_owner, resources, ctm: Matrix, depth: int, black: tuple[bool, bool]) -> None:
+        """`black`: whether the fill colour is 100 % K, and whether fills overprint, where it starts."""
         if depth > 12:
             return
         resources = resources if resources is not None else Dictionary()
         self._resources(resources)
-        stack: list[Matrix] = []
-        fill_rgb = stroke_rgb = False
+        stack: list[tuple[Matrix, bool, bool]] = []
+        fill_black, overprint = black
         for instruction in pikepdf.parse_content_stream(stream_owner, CHECKED_OPERATORS):
             name = str(instruction.operator)
             operands = instruction.operands
             if name == "q":
-                stack.append(ctm)
+                stack.append((ctm, fill_black, overprint))
             elif name == "Q":
-                ctm = stack.pop() if stack else ctm
+                ctm, fill_black, overprint = stack.pop() if stack else (ctm, fill_black, overprint)
+            elif name in ("k", "sc", "scn", "g"):
+                values = [float(v) for v in operands if isinstance(v, (int, float, Decimal))]
+                fill_black = values in ([0, 0, 0, 1], [0]) if name != "g" else values == [0]
+            elif name == "gs" and operands:
+                state = (resources.get("/ExtGState") or {}).get(operands[0])
+                if state is not None and ("/op" in state or "/OP" in state):
+                    overprint = bool(state.get("/op", state.get("/OP")))
+            elif name in TEXT_SHOW:
+                if fill_black and not overprint:
+                    self.knockouts.setdefault(self._number, 0)
+                    self.knockouts[self._number] += 1
             elif name == "cm":
                 ctm = Matrix(*[float(v) for v in operands]) @ ctm
             elif name in ("rg", "RG"):
@@ -162,9 +185,7 @@ class _Walk:
             elif name in ("cs", "CS"):
                 rgb = is_rgb_space(operands[0], resources)
                 if name == "cs":
-                    fill_rgb = rgb
-                else:
-                    stroke_rgb = rgb
+                    fill_black = operands[0] in (Name.DeviceCMYK, Name.DeviceGray)
                 if rgb:
                     self._flag(("cs", self._number, name), f"page {self._number}: RGB colour space ({name})")
             elif name == "INLINE IMAGE":
@@ -182,8 +203,9 @@ class _Walk:
                         self._flag(
                             ("fgroup", xobject.objgen), f"page {self._number}: form transparency group in RGB"
                         )
-                    self._content(xobject, xobject.get("/Resources"), matrix @ ctm, depth + 1)
-        del fill_rgb, stroke_rgb
+                    self._content(
+                        xobject, xobject.get("/Resources"), matrix @ ctm, depth + 1, (fill_black, overprint)
+                    )
 
     def _resources(self, resources) -> None:
         for font in (resources.get("/Font") or {}).values():
@@ -230,10 +252,21 @@ class _Walk:
                 (round(w_pt, 2), round(h_pt, 2)),
                 (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)),
                 round(ppi, 1),
+                self._source(image),
             )
         )
         if is_rgb_space(image.get("/ColorSpace")):
             self._flag(("image", image.objgen), f"page {self._number}: RGB image {name} ({width}×{height})")
+
+    def _source(self, image) -> str | None:
+        """The source photo of an image XObject: its encoded bytes are those of one cached file."""
+        if not self.image_names:
+            return None
+        key = image.objgen if image.is_indirect else (id(image), 0)
+        if key not in self._sources:
+            digest = hashlib.sha256(image.read_raw_bytes()).hexdigest()
+            self._sources[key] = self.image_names.get(digest)
+        return self._sources[key]
 
 
 # ---------------------------------------------------------------- checks
@@ -254,19 +287,12 @@ def _fonts(walk: _Walk) -> Check:
     return check
 
 
-def image_key(page: int, pixels: tuple[int, int]) -> str:
-    return f"{pixels[0]}x{pixels[1]}@{page}"
-
-
-def _resolution(walk: _Walk, warn: int, fail: int, names: dict[str, str]) -> Check:
+def _resolution(walk: _Walk, warn: int, fail: int) -> Check:
     check = Check("image resolution")
     for image in walk.images:
         if image.ppi >= warn:
             continue
-        source = names.get(image_key(image.page, image.pixels)) or names.get(
-            f"{image.pixels[0]}x{image.pixels[1]}"
-        )
-        label = source or f"image {image.name}"
+        label = image.source or f"image {image.name}"
         status: Status = "fail" if image.ppi < fail else "warn"
         check.worse(
             status,
@@ -297,6 +323,41 @@ def _rgb(walk: _Walk) -> Check:
         check.worse("fail", message)
     if walk.rgb:
         check.summary = f"{len(walk.rgb)} RGB objects left"
+    return check
+
+
+def ink_check(inks, problem: str | None = None) -> Check:
+    """Total area coverage: a page with at least MIN_AREA_MM2 over the limit fails."""
+    from booklet.pdf.inks import MIN_AREA_MM2
+
+    check = Check("total ink")
+    if inks is None:
+        check.worse("warn", problem or "not measured")
+        check.summary = f"not measured: {problem}"
+        return check
+    for page in inks.failing:
+        check.worse(
+            "fail",
+            f"page {page.page}: total ink up to {page.max_percent:.0f} %, {page.over_mm2:.1f} mm² over "
+            f"the {inks.limit} % limit",
+        )
+    highest = max(inks.pages, key=lambda page: page.max_percent, default=None)
+    peak = f"{highest.max_percent:.0f} % on page {highest.page}" if highest else "no pages"
+    check.summary = (
+        f"at most {peak}, within the {inks.limit} % limit (measured at {inks.dpi} dpi)"
+        if check.status == "pass"
+        else f"{len(inks.failing)} pages over the {inks.limit} % limit (≥ {MIN_AREA_MM2:g} mm²); at most {peak}"
+    )
+    return check
+
+
+def _black_overprint(walk: _Walk) -> Check:
+    """100 % K text must overprint (a misregistered knock-out shows a white halo round each letter)."""
+    check = Check("black overprint", summary="100 % K text overprints on every page")
+    for page, count in sorted(walk.knockouts.items()):
+        check.worse("fail", f"page {page}: {count} runs of 100 % K text knock out (no /op, /OPM 1)")
+    if walk.knockouts:
+        check.summary = f"100 % K text knocks out on {len(walk.knockouts)} pages"
     return check
 
 

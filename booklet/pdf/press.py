@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
-from booklet.assets.theme import theme_variables
+from booklet.assets.theme import Black, theme_variables
 from booklet.content.model import Edition
 from booklet.core.resources import theme_file
 
@@ -165,10 +165,12 @@ def finish_press(
     *,
     document_level: bool = True,
     target: Path | None = None,
+    black: Black | None = None,
 ) -> tuple[bytes, PressReport]:
     """Every colour to CMYK, annotations dropped; with `document_level`, also the output intent and
     the PDF/X metadata (a part of the book leaves them to `finish_document` on the joined book).
-    Returns the finished PDF, or b"" when it is written to `target`."""
+    With `black` (the theme's), 100 % K text and rules overprint and large black areas print rich
+    (pdf/overprint.py). Returns the finished PDF, or b"" when it is written to `target`."""
     converter = ColourConverter(icc, palette)
     report = PressReport()
     pdf = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
@@ -178,6 +180,10 @@ def finish_press(
         if "/Annots" in page.obj:
             report.annotations += len(page.obj.Annots)
             del page.obj["/Annots"]
+    if black is not None:
+        from booklet.pdf import overprint
+
+        overprint.finish(pdf, black.rich, black.rich_from_mm)
     if document_level:
         _add_output_intent(pdf, icc, converter)
         _set_metadata(pdf, edition, identifier)
@@ -204,6 +210,7 @@ class PressStep:
     icc: bytes
     palette: dict
     identifier: bytes
+    black: Black | None = None
     name: ClassVar[str] = "press"
 
     def laid_out(self, part: PartResult, document: Document) -> None:
@@ -211,15 +218,44 @@ class PressStep:
 
     def written(self, part: PartResult, pdf: Path, spare: Path) -> Path:
         finish_press(
-            pdf, self.edition, self.icc, self.palette, self.identifier, document_level=False, target=spare
+            pdf,
+            self.edition,
+            self.icc,
+            self.palette,
+            self.identifier,
+            document_level=False,
+            target=spare,
+            black=self.black,
         )
         return spare
 
 
 def finish_document(pdf, edition: Edition, icc: bytes, palette: dict, identifier: bytes) -> None:
-    """The joined book's output intent and PDF/X-4 metadata (its pages are finished part by part)."""
-    _add_output_intent(pdf, icc, ColourConverter(icc, palette))
+    """The joined book's output intent and PDF/X-4 metadata (its pages are finished part by part),
+    and the printer's marks and slug in registration colour beyond the bleed (pdf/marks.py)."""
+    from booklet.pdf.marks import add_page_marks
+
+    converter = ColourConverter(icc, palette)
+    _add_output_intent(pdf, icc, converter)
     _set_metadata(pdf, edition, identifier)
+    condition = _condition(converter)
+    add_page_marks(
+        pdf,
+        lambda number, count: (
+            f"{slug_name(edition)} · page {number}/{count} · {edition.date} · PDF/X-4 {condition}"
+        ),
+        edition.fonts.heading,
+    )
+
+
+def slug_name(edition: Edition) -> str:
+    """The book's name in a slug: its title and edition."""
+    return " ".join(part for part in (edition.title, edition.edition) if part)
+
+
+def _condition(converter: ColourConverter) -> str:
+    profile = converter.profile.profile
+    return (profile.profile_description or profile.model or "CMYK").strip()
 
 
 def _key(obj) -> tuple[int, int] | None:
@@ -422,8 +458,7 @@ def _convert_image(pdf, image, converter: ColourConverter, report: PressReport, 
 
 
 def _add_output_intent(pdf, icc: bytes, converter: ColourConverter) -> None:
-    profile = converter.profile.profile
-    name = (profile.profile_description or profile.model or "CMYK").strip()
+    name = _condition(converter)
     stream = pdf.make_stream(icc)
     stream.N = 4
     stream.Alternate = Name.DeviceCMYK

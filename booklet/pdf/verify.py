@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from booklet.core.files import replace_with
+from booklet.core.files import replace_with, write_failure
 from booklet.core.findings import BuildError
 
 
@@ -53,4 +53,4 @@ def commit_pdf(temp: Path, target: Path, *, pages: int) -> None:
     try:
         replace_with(temp, target, durable=True)
     except OSError as exc:
-        raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
+        raise write_failure(target, exc) from None

@@ -2,7 +2,9 @@
 
 Findings grouped by chapter, each linked to the image of the page it concerns; missing and
 low-resolution images; a thumbnail of every page (pdftoppm, PNG files in dist/<edition>.proof/);
-build time and source revision.
+the print PDF's total ink per page (maximum, area over the limit) and its four plates, with the
+coverage of each (from the print build's preflight and dist/<edition>.separations/); build time
+and source revision.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from booklet.content.model import Book
-from booklet.core.files import remember, write_output
+from booklet.core.files import read_json, remember, write_output
 from booklet.core.findings import Finding, Report
 from booklet.html.document import make_environment
+from booklet.pdf.inks import MIN_AREA_MM2, PLATES
 from booklet.proof.stamp import Layout, low_resolution, source_revision
 
 THUMBNAIL_DPI = 50
@@ -101,6 +104,27 @@ def group_findings(
     return {path: rows for path, rows in groups.items() if rows}
 
 
+def press_inks(edition_file: Path, root: Path, report_folder: Path) -> dict | None:
+    """The print PDF's total ink and plates (its preflight, pdf/inks.py), with the thumbnails'
+    paths relative to the report; None when the print PDF has not been built (and measured)."""
+    from booklet.core.profiles import get
+
+    pdf = get("print").output(edition_file, root)
+    data = read_json(pdf.with_suffix(".preflight.json"))
+    if not isinstance(data, dict) or "inks" not in data:
+        return None
+    inks = data["inks"]
+    for page in inks.get("pages", []):
+        if page.get("thumbnail"):
+            thumbnail = pdf.parent / page["thumbnail"]
+            page["thumbnail"] = os.path.relpath(thumbnail, report_folder) if thumbnail.is_file() else None
+    inks["pdf"] = os.path.relpath(pdf, report_folder)
+    inks["failing"] = [
+        page["page"] for page in inks.get("pages", []) if page.get("over_mm2", 0) >= MIN_AREA_MM2
+    ]
+    return inks
+
+
 def write_proof_report(
     pdf: Path,
     book: Book,
@@ -136,6 +160,8 @@ def write_proof_report(
             changed_pages=[page.number for page in layout.pages if page.bars] if layout else [],
             marks=[f for f in findings if f.code in ("annotation.open", "annotation.resolved")],
             counts={"errors": len(report.errors), "warnings": len(report.warnings)},
+            inks=press_inks(edition_file, root, report_file.parent),
+            plates=PLATES,
         )
     )
     write_output(report_file, html.encode("utf-8"))

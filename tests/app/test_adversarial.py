@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -249,6 +250,7 @@ def test_edition_fields_cannot_inject_css(project):
     (project.root / "dist/booklet.pdf").write_bytes(OLD_PDF)
     for sidecar in (project.root / "dist").glob("booklet.*.json"):  # findings, audit, preflight, manifest
         sidecar.unlink()
+    shutil.rmtree(project.root / "dist/booklet.separations")  # the plates' thumbnails
     assert_refused(
         project, *run(project), 1, "booklet.yaml:11:15: error: trim.width: String should match pattern"
     )
@@ -562,6 +564,7 @@ def test_an_interrupted_build_leaves_the_old_pdf_and_no_temporary_files(project,
         "booklet.manifest.json",
         "booklet.pdf",
         "booklet.preflight.json",
+        "booklet.separations",  # the plates' thumbnails (docs/press.md#press-finishing)
     ]
 
 

@@ -84,6 +84,7 @@ def test_content_error_exits_1_with_location_and_leaves_the_old_pdf(project):
         "booklet.manifest.json",
         "booklet.pdf",
         "booklet.preflight.json",
+        "booklet.separations",  # the plates' thumbnails (docs/press.md#press-finishing)
     ]
 
 

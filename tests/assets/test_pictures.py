@@ -210,7 +210,10 @@ def test_the_cover_is_full_bleed_in_the_theme_colour_with_title_subtitle_year_or
         colour = tuple(float(v) for v in accent[len("device-cmyk(") : -1].split())
     else:
         colour = tuple(int(accent[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    from booklet.pdf.marks import ZONE  # the marks' margin beyond the bleed
+
     x0, top, x1, bottom = cover.bbox
+    x0, top, x1, bottom = x0 + ZONE, top + ZONE, x1 - ZONE, bottom - ZONE  # the BleedBox
     background = [
         r
         for r in cover.rects
