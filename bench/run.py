@@ -368,6 +368,9 @@ def main() -> int:
         )[1]
     )
 
+    composition = composition_figures(project / "dist" / "booklet.composition.json")
+    print(f"composition: {composition}", file=sys.stderr)
+
     scaling = []
     print("scaling:", file=sys.stderr)
     for repeat in [int(n) for n in args.scaling.split(",") if n]:
@@ -425,6 +428,7 @@ def main() -> int:
         "ratios": ratios,
         "pdf_mb": sizes,
         "scaling": scaling,
+        "composition": composition,
     }
     if args.profile:
         report["profile"] = str(profile(args.profile, project).relative_to(REPO))
@@ -433,6 +437,31 @@ def main() -> int:
     write_performance_page(report)
     print((DIST / "bench.md").read_text())
     return 0
+
+
+def composition_figures(path: Path) -> dict:
+    """The composition audit of the print build (pdf/composition.py), counted: holes, figures
+    moved and shrunk, photos under nominal size, table headers wrapping."""
+    try:
+        audit = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    counts = {name.replace("_", " "): len(items) for name, items in audit.items()}
+    counts["largest hole (share of the text block)"] = max((h["share"] for h in audit["holes"]), default=0)
+    return counts
+
+
+def composition_table(report: dict) -> list[str]:
+    if not report.get("composition"):
+        return []
+    return [
+        "",
+        "Composition of the print build (its composition audit, `dist/booklet.composition.json`):",
+        "",
+        "| composition | count |",
+        "| --- | --- |",
+        *(f"| {name} | {value} |" for name, value in report["composition"].items()),
+    ]
 
 
 def machine_line(report: dict) -> str:
@@ -452,7 +481,7 @@ def machine_line(report: dict) -> str:
 
 def markdown(report: dict) -> str:
     """dist/bench.md: the machine line and the tables."""
-    lines = ["# Benchmark", "", machine_line(report), "", *tables(report)]
+    lines = ["# Benchmark", "", machine_line(report), "", *tables(report), *composition_table(report)]
     if "profile" in report:
         lines += ["", f"Profile: `{report['profile']}` (text summary beside it)."]
     return "\n".join(lines) + "\n"

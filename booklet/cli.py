@@ -32,11 +32,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "diff", "serve", "impose"],
+        choices=["build", "check", "diff", "serve", "new", "translate", "annotations", "impose"],
         default="build",
         help="build (default): write the PDF; check: validate content and images, no PDF; "
         "diff OLD NEW: what changed between two editions; "
         "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change; "
+        "new FOLDER: start a booklet project there; "
+        "translate LANG: give the chapters' blocks ids and write the translation files to fill in; "
+        "annotations PROOF.pdf: the proofreaders' marks on a proof, read back to the YAML lines; "
         "impose: dist/<edition>.imposed.pdf, the print PDF's pages on sheets (saddle-stitch or signatures)",
     )
     parser.add_argument(
@@ -53,6 +56,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-pages", action="store_true", help="diff only: compare the content, do not lay out the pages"
+    )
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="annotations only: make the marked corrections (replace, delete, insert) in the YAML",
+    )
+    parser.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="FILE",
+        help="serve only: show the marks of this annotated proof beside the pages",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="REV_OR_EDITION",
+        help="proof only: a change bar beside every block changed since this git revision or edition file",
     )
     parser.add_argument(
         "--port",
@@ -79,6 +98,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--strict", action="store_true", help="press run: missing images and preflight failures are errors"
+    )
+    parser.add_argument(
+        "--photo-brief",
+        action="store_true",
+        help="check only: write assets/photos/brief.csv, every photo the chapters expect (size, pixels)",
     )
     outputs = parser.add_mutually_exclusive_group()
     for profile in PROFILES.values():  # one flag per output profile (core/profiles.py)
@@ -122,6 +146,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--force",
         action="store_true",
         help="build even when nothing changed since the last build of this output",
+    )
+    parser.add_argument(
+        "--language",
+        default="zh-Hant",
+        metavar="TAG",
+        help="new only: the booklet's language, zh-Hant (default), zh-Hans, pt or en",
     )
     parser.add_argument(
         "--binding",
@@ -204,6 +234,8 @@ class Console:
             lines.append(f"{result.pages} pages → {result.output}")
         if result.audit is not None:
             lines.append(result.audit.summary())
+        if result.composition is not None:
+            lines.append(result.composition.summary())
         if result.proof_report:
             lines.append(f"proof report → {result.proof_report}")
         for line in lines:
@@ -215,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(args.quiet, args.verbose)
     if args.command == "diff":
         return _diff(args, console)
+    if args.command == "annotations":
+        from booklet.app.annotations import main as annotations
+
+        return annotations(args, console)
+    if args.command in ("new", "translate"):
+        return _new_or_translate(args)
     if args.files or args.rev:
         print("build.py: error: edition files and --rev are for the diff command", file=sys.stderr)
         return 2
@@ -236,7 +274,15 @@ def main(argv: list[str] | None = None) -> int:
             limits=limits,
             jobs=args.jobs,
         )
-        return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
+        if args.annotations is not None and not args.annotations.is_file():
+            print(f"build.py: error: {args.annotations} not found", file=sys.stderr)
+            return 2
+        return serve(
+            options,
+            args.port,
+            lambda message: print(message, file=sys.stderr, flush=True),
+            annotations=args.annotations,
+        )
     profiles = list(PROFILES) if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
         print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)
@@ -250,7 +296,10 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
         if args.command == "check":
             from booklet.app.check import check
 
-            result = check(Options(edition_file=args.edition, strict=args.strict), console.progress)
+            result = check(
+                Options(edition_file=args.edition, strict=args.strict, photo_brief=args.photo_brief),
+                console.progress,
+            )
             console.findings(result.report)
             console.summary(result, "checked")
             return 1 if result.report.errors else 0
@@ -271,6 +320,7 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 html_output=args.html,
                 limits=limits,
                 jobs=args.jobs,
+                since=args.since,
             )
             last = "--force" if args.force else unchanged(request(options), project_root(args.edition))
             if isinstance(last, Unchanged):
@@ -304,6 +354,38 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
     except KeyboardInterrupt:
         print("interrupted; the previous PDF is untouched", file=sys.stderr)
         return 130
+
+
+def _new_or_translate(args: argparse.Namespace) -> int:
+    """build.py new FOLDER [--language TAG] | build.py translate LANG [--edition FILE]."""
+    from booklet.app.new import new_project
+    from booklet.app.translate import translate
+
+    if len(args.files) != 1:
+        what = "FOLDER" if args.command == "new" else "the language to translate into, e.g. pt"
+        print(f"build.py: error: {args.command} needs {what}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "new":
+            written = new_project(args.files[0], args.language)
+            if not args.quiet:
+                print(
+                    f"new {args.language} booklet in {args.files[0]}: {len(written)} files", file=sys.stderr
+                )
+                print(f"next: cd {args.files[0]} && booklet   (or python build.py there)", file=sys.stderr)
+            return 0
+        if not args.edition.is_file():
+            print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
+            return 2
+        for line in translate(args.edition, str(args.files[0])):
+            if not args.quiet:
+                print(line, file=sys.stderr)
+        return 0
+    except BuildError as exc:
+        if exc.report is not None:
+            Console(args.quiet, args.verbose).findings(exc.report)
+        print(f"{args.command} failed: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 def _diff(args: argparse.Namespace, console: Console) -> int:

@@ -21,11 +21,13 @@ from booklet.app.project import (
     project_root,
     theme_dir,
 )
+from booklet.app.since import changed_blocks
 from booklet.app.unchanged import remember_build, request
 from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
 from booklet.assets.photos import Conversion, Settings
+from booklet.assets.shapes import Sizer
 from booklet.assets.theme import Black, read_black, read_geometry, read_palette
 from booklet.checks.fonts import FontFile
 from booklet.content.model import Book
@@ -34,6 +36,7 @@ from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
 from booklet.core.profiles import get as get_profile
+from booklet.core.resources import override_files, theme_file
 from booklet.engine.fetcher import Origins, image_origins
 from booklet.engine.limits import render_limits
 from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
@@ -44,6 +47,7 @@ from booklet.layout.folios import report_reserved
 from booklet.layout.parts import BACK, Context, PartStep
 from booklet.pdf import press
 from booklet.pdf.audit import AuditStep, audit_document, joined_audit
+from booklet.pdf.composition import composition_audit
 from booklet.pdf.inks import ink_limit
 from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
@@ -51,8 +55,9 @@ from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper
+from booklet.proof.tracking import tracked_findings
 
-SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
+SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json", ".composition.json")
 
 
 def build(options: Options, progress: Progress = lambda _: None) -> Result:
@@ -88,12 +93,13 @@ def _build(options: Options, progress: Progress) -> Result:
     css = stylesheets(
         styles_dir,
         book.edition,
-        [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
+        [theme_file(styles_dir, name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
     settings = Settings(
         profile.colour, profile.ppi, icc, ink_limit(book.edition.ink_limit, icc) if profile.press else None
     )
-    conversion = Conversion(book, assets, root, settings, geometry=read_geometry(css))
+    assets.geometry = read_geometry(css)  # the photos are placed (and converted) for the theme's sizes
+    conversion = Conversion(book, assets, root, settings, geometry=assets.geometry)
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)
     if profile.stylesheets:  # the profile recolours the theme (RGB for screen and proof): the art follows
@@ -135,6 +141,7 @@ def _build(options: Options, progress: Progress) -> Result:
             )
         if result.report.errors:
             raise ContentError(result.report)
+        result.composition = composition_audit(laid, book, Sizer(book, assets.images, assets.geometry))
         result.html = render_html(
             book, assets, profile=profile.name, build_info={"reserved": reserved, "folios": laid.folios}
         )
@@ -158,6 +165,12 @@ def _build(options: Options, progress: Progress) -> Result:
                 finish = _finisher(profile, book, icc, styles_dir, context.code)
                 if profile.stamped:
                     progress("stamping the proof: watermark, slug, source lines")
+                    for tracked in tracked_findings(options.edition_file, root):  # marks read back before
+                        result.report.add(tracked)
+                    changed = None
+                    if options.since:
+                        progress(f"comparing with {options.since} for the change bars")
+                        changed = changed_blocks(options.since, options.edition_file, book)
                     finish = Stamper(
                         laid,
                         book,
@@ -167,6 +180,8 @@ def _build(options: Options, progress: Progress) -> Result:
                         proof_stylesheets(styles_dir, book.edition),
                         context.cache,
                         context.code,
+                        changed=changed,
+                        since=options.since or "",
                     )
                     result.proof = finish.layout
                     result.proof_stamper = finish
@@ -230,6 +245,8 @@ def _build(options: Options, progress: Progress) -> Result:
         if result.audit is not None:
             outputs.append(output.with_suffix(".audit.json"))
             write_output(outputs[-1], result.audit.to_json().encode())
+        outputs.append(output.with_suffix(".composition.json"))
+        write_output(outputs[-1], result.composition.to_json())
         if hashing is not None:
             hashing.join()
         inputs, fonts = _write_manifest(book, root, styles_dir, profile, assets, outputs)
@@ -252,6 +269,7 @@ def _build(options: Options, progress: Progress) -> Result:
             result.seconds,
             options.edition_file,
             root,
+            since=options.since or "",
         )
         outputs.append(result.proof_report)
     if profile.press and book.edition.icc_profile:
@@ -424,7 +442,8 @@ def _write_manifest(
     font patterns, for the record of this build (app/unchanged.py)."""
     from urllib.parse import unquote, urlsplit
 
-    styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
+    styles = [theme_file(styles_dir, name) for name in (*STYLE_ORDER, *profile.stylesheets)]
+    styles += override_files(styles_dir)
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     load_hashes(root / ".cache")
     inputs = input_files(book, root, styles, images)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 
 from booklet.app.project import Options, Progress, Result, project_root, theme_dir
+from booklet.assets.brief import BRIEF, brief_csv, photo_brief
 from booklet.assets.collect import collect_assets
-from booklet.assets.theme import read_palette
+from booklet.assets.theme import read_geometry, read_palette
 from booklet.checks.editorial import run_checks
 from booklet.checks.fonts import check_coverage
 from booklet.content.script import convert_book
 from booklet.content.validate import load_book
+from booklet.core.files import write_output
 from booklet.engine.render import stylesheets
 
 
@@ -39,5 +41,9 @@ def check(options: Options, progress: Progress = lambda _: None, *, decode: bool
         result.assets = collect_assets(
             book, root, result.report, strict=options.strict, palette=palette, decode=decode
         )
+        if options.photo_brief and not result.report.errors:
+            brief = photo_brief(book, read_geometry(stylesheets(theme_dir(root), book.edition)))
+            write_output(root / BRIEF, brief_csv(brief).encode())
+            progress(f"photo brief: {len(brief)} pictures → {BRIEF}")
     result.seconds = time.perf_counter() - started
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from booklet.app.project import Options, Progress, Result, project_root
-from booklet.assets.photos import length_mm
+from booklet.assets.theme import length_mm
 from booklet.content.validate import load_book
 from booklet.core.files import write_output
 from booklet.core.findings import BuildError, ContentError, Report

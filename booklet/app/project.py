@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the command line imports this module before it knows whethe
     from booklet.checks.fonts import FontFile
     from booklet.content.model import Book
     from booklet.pdf.audit import Audit
+    from booklet.pdf.composition import Composed
     from booklet.pdf.preflight import Preflight
     from booklet.proof.stamp import Layout, Stamper
 
@@ -42,9 +43,11 @@ class Options:
     profile: str | None = None  # a name in profiles.PROFILES; None: the edition's, else print
     html_output: Path | None = None  # also write the HTML handed to WeasyPrint, styles inlined
     limits: Limits = Limits()  # time and memory for layout and PDF writing
+    photo_brief: bool = False  # check: also write assets/photos/brief.csv (assets/brief.py)
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
     preflight: bool = True  # the preflight of the PDF (the live preview skips it: speed)
     jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
+    since: str | None = None  # proof: change bars beside the blocks changed since this revision or edition
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Result:
     images: ImageStats | None = None
     preflight: Preflight | None = None
     audit: Audit | None = None
+    composition: Composed | None = None  # the composition audit (pdf/composition.py)
     fonts: list[FontFile] = field(default_factory=list)
     proof: Layout | None = None  # of a proof build
     proof_report: Path | None = None

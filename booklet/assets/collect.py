@@ -6,6 +6,7 @@ An absent image becomes a placeholder (and a finding); a press run refuses it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from booklet.assets.inspect import (
     inspect_image,  # noqa: F401
     inspect_images_cached,
 )
-from booklet.assets.theme import Palette
+from booklet.assets.theme import Geometry, Palette, read_geometry
 from booklet.content.model import Book, Clipping, Gallery, ImageRef, Placed
 from booklet.core.findings import Report
 
@@ -32,12 +33,16 @@ class Image:
     ratio: float  # height / width
     problem: str | None = None  # why it is a placeholder
     decoded: bool = True  # False: only its header was read (a build's image pipeline decodes it)
+    width_px: float | None = None  # a raster photo's upright width in pixels (assets/shapes.py)
 
 
 @dataclass
 class Assets:
     images: dict[str, Image]
     art: dict[str, Markup]  # block key (path:line) → inline SVG drawn by the build
+    geometry: Geometry = dataclasses.field(
+        default_factory=lambda: read_geometry([])
+    )  # the theme's (set by the build)
 
     @property
     def missing(self) -> list[Image]:
@@ -124,7 +129,10 @@ def check_images(refs: list[str], root: Path, *, decode: bool = True) -> dict[st
         elif isinstance(found, OSError):
             images[ref] = Image(ref, None, DEFAULT_RATIO, f"cannot be read: {found.strerror}")
         else:
-            images[ref] = Image(ref, real.as_uri(), found.ratio or DEFAULT_RATIO, decoded=found.decoded)
+            pixels = found.width if found.format != "svg" else None
+            images[ref] = Image(
+                ref, real.as_uri(), found.ratio or DEFAULT_RATIO, decoded=found.decoded, width_px=pixels
+            )
     return {ref: images[ref] for ref in refs}
 
 

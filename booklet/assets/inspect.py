@@ -127,6 +127,8 @@ def _inspect_raster(real: Path, fmt: str, decode: bool = True) -> Inspection:
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(real) as opened:
                 width, height = opened.size
+                if fmt in ("jpeg", "tiff") and opened.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # sideways
+                    width, height = height, width
                 if width * height > MAX_PIXELS:
                     raise ImageProblem(f"{width}×{height} pixels is over the {MAX_PIXELS:,} pixel cap")
                 if not decode:
@@ -294,7 +296,7 @@ def _remembered(real: Path, expected: str, root: Path) -> tuple[Inspection | Non
     """The remembered inspection of the file as it is now (or None), and where it is remembered."""
     stat = real.stat()
     key = hashlib.sha256(
-        f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}".encode()
+        f"{real}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{expected}|upright".encode()
     ).hexdigest()
     cached = root / ".cache" / "imagecheck" / f"{key}.json"
     try:

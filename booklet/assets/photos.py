@@ -30,7 +30,6 @@ import io
 import json
 import math
 import os
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,7 +44,7 @@ from booklet.assets.inspect import (
     remember_inspection,
     truncation_refused,
 )
-from booklet.assets.theme import Geometry, read_geometry
+from booklet.assets.theme import Geometry, length_mm, read_geometry
 from booklet.content.model import Book, Clipping, Figure, Gallery, ImageRef
 from booklet.core.files import write_whole
 from booklet.core.findings import Location, Report
@@ -96,16 +95,10 @@ class ImageStats:
     digests: dict[str, str] = field(default_factory=dict)
 
 
-def length_mm(text: str) -> float:
-    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|px)?\s*", text)
-    if not match:
-        raise ValueError(f"cannot read the length {text!r}")
-    value, unit = float(match.group(1)), match.group(2) or "px"
-    return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}[unit]
-
-
-def placements(book: Book, geometry: Geometry) -> dict[str, Placement]:
-    """ref → its largest placement, from the figure sizes as the theme's geometry sets them."""
+def placements(book: Book, geometry: Geometry, images: dict | None = None) -> dict[str, Placement]:
+    """ref → its largest placement: the size assets/shapes.py gives it (by the photo's shape, from
+    `images`, the headers read), or its column's width and height cap when its shape is unknown."""
+    from booklet.assets.shapes import Sizer
     from booklet.content.rows import FigureRow, group_blocks  # the same grouping the HTML uses
 
     trim = length_mm(book.edition.trim.width)
@@ -113,6 +106,7 @@ def placements(book: Book, geometry: Geometry) -> dict[str, Placement]:
     small, full = geometry.picture_max_small, geometry.picture_max
     bleed = length_mm(book.edition.bleed)
     page_height = length_mm(book.edition.trim.height)
+    sizer = Sizer(book, images or {}, geometry)
     found: dict[str, Placement] = {}
 
     def place(placed, ref: str, field_name: str, width: float, cap: float) -> None:
@@ -125,6 +119,11 @@ def placements(book: Book, geometry: Geometry) -> dict[str, Placement]:
     def visit(blocks) -> None:
         for item in group_blocks(blocks):
             if isinstance(item, FigureRow):
+                boxes = sizer.row([placed.block for placed in item.items], item.size)
+                if boxes is not None:
+                    for placed, box in zip(item.items, boxes):
+                        place(placed, placed.block.image, "image", box.width, box.height + 0.01)
+                    continue
                 if item.size == "third":
                     width = text * geometry.third
                 elif len(item.items) == 1:
@@ -136,11 +135,26 @@ def placements(book: Book, geometry: Geometry) -> dict[str, Placement]:
                 continue
             block = item.block
             if isinstance(block, Figure):
+                box = sizer.figure(block)
                 if block.size == "full-bleed":  # its own page, from bleed edge to bleed edge
                     place(item, block.image, "image", trim + 2 * bleed, page_height + 2 * bleed)
+                elif box is not None:
+                    place(item, block.image, "image", box.width, box.height + 0.01)
                 else:
                     place(item, block.image, "image", text, full)
             elif isinstance(block, Gallery):
+                rows = sizer.gallery(block)
+                if rows is not None:
+                    for row in rows:
+                        for i, box in row:
+                            place(
+                                item,
+                                block.images[i].image,
+                                f"images[{i}].image",
+                                box.width,
+                                box.height + 0.01,
+                            )
+                    continue
                 share = geometry.gallery_3 if block.columns == 3 else geometry.gallery_2
                 for i, image in enumerate(block.images):
                     place(item, image.image, f"images[{i}].image", text * share, small)
@@ -230,7 +244,7 @@ class Conversion:
         self.executor: ThreadPoolExecutor | None = None
         self.refusing = contextlib.ExitStack()  # truncation refused while the conversions run
         self.waiting: list[Pending] = []
-        for ref, place in placements(book, geometry or read_geometry([])).items():
+        for ref, place in placements(book, geometry or read_geometry([]), assets.images).items():
             image = assets.images.get(ref)
             if image is None or image.url is None or Path(ref).suffix.lower() == ".svg":
                 continue
@@ -364,13 +378,9 @@ class Conversion:
             stats.cached += hit
             stats.converted += not hit
             if not image.decoded:  # it decoded whole when converted (now, or for the cached result)
-                stored = (
-                    (info["height"], info["width"])
-                    if info["orientation"] in SIDEWAYS
-                    else (info["width"], info["height"])
-                )
                 fmt = SUFFIXES[Path(ref).suffix.lower()]
-                remember_inspection((self.root / ref).resolve(), fmt, self.root, Inspection(fmt, *stored))
+                upright = (info["width"], info["height"])  # as the header reading gives it
+                remember_inspection((self.root / ref).resolve(), fmt, self.root, Inspection(fmt, *upright))
             stats.files[ref] = (
                 path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
             )

@@ -86,9 +86,19 @@ class Geometry:
     gallery_3: float  # and three
     picture_max: float  # a full-width picture's height cap
     picture_max_small: float  # a half, third or gallery picture's
+    margin_top: float = 24.0
+    margin_bottom: float = 24.0
+    portrait_max: float = 0.6  # a portrait photo's height cap, as a share of the text block's height
+    shrink_floor: float = 0.7  # page filling shrinks a figure to no less than this share of its width
+    gallery_gap: float = 4.0
+    gallery_row_height: float = 52.0  # a gallery row's target height (two columns)
+    gallery_last_row_stretch: float = 1.15  # the last row's height at most this share of the target
 
     def measure(self, trim_width: float) -> float:
         return trim_width - self.margin_inner - self.margin_outer
+
+    def text_height(self, trim_height: float) -> float:
+        return trim_height - self.margin_top - self.margin_bottom
 
 
 GEOMETRY = {  # field → the variable that sets it
@@ -100,6 +110,13 @@ GEOMETRY = {  # field → the variable that sets it
     "gallery_3": "--gallery-3",
     "picture_max": "--picture-max-height",
     "picture_max_small": "--picture-max-height-small",
+    "margin_top": "--page-margin-top",
+    "margin_bottom": "--page-margin-bottom",
+    "portrait_max": "--picture-portrait-max",
+    "shrink_floor": "--figure-shrink-floor",
+    "gallery_gap": "--gallery-gap",
+    "gallery_row_height": "--gallery-row-height",
+    "gallery_last_row_stretch": "--gallery-last-row-stretch",
 }
 
 
@@ -114,6 +131,15 @@ def read_geometry(css_texts: list[str]) -> Geometry:
         length = _length(given.get(variable, ""))
         lengths[field_name] = length if length is not None else _length(theme[variable])
     return Geometry(**lengths)
+
+
+def length_mm(text: str) -> float:
+    """A length as the edition writes it (`210mm`, `8.5in`; a bare number is in px) in mm."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt|px)?\s*", text)
+    if not match:
+        raise ValueError(f"cannot read the length {text!r}")
+    value, unit = float(match.group(1)), match.group(2) or "px"
+    return value * {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}[unit]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from booklet.content.chars import CLOSING, OPENING, PUNCTUATION, STOPS, is_han
+from booklet.content.chars import CJK_CLASS, CLOSING, OPENING, PUNCTUATION, STOPS, is_han
 
 LATIN = r"0-9A-Za-z\u00C0-\u024F"
 # A run of Latin letters or digits, with the punctuation and spaces that join them inside.
@@ -104,3 +104,70 @@ def typeset_text(text: str, *, tail: bool = True) -> Markup:
     else:
         emit(len(text))
     return Markup("".join(out))
+
+
+# ---------------------------------------------------------------- table cells
+
+_NAME = rf"[{CJK_CLASS}]{{2,}}"
+SIGNATORIES = re.compile(rf"^{_NAME}(?: +{_NAME})+$")  # 澳門基金會 從江縣人民政府
+
+
+def signatories(text: str) -> list[str] | None:
+    """The names a cell lists when the manuscript separates them by spaces (two organisations
+    that signed together), else None: a cell of names and nothing else, no punctuation in it."""
+    if not SIGNATORIES.match(text) or any(char in STOPS for char in text):
+        return None
+    return text.split()
+
+
+def table_cells(rows: list[list], columns: list[str]) -> list[list[Markup]]:
+    """Each cell's HTML: a list of names one to a line, and no line break inside a name that the
+    table lists (a signatory named in one row is kept whole wherever it appears in the table)."""
+    names = sorted(
+        {name for row in rows for cell in row for name in (signatories(cell.text) or ())},
+        key=len,
+        reverse=True,
+    )
+    pattern = re.compile("|".join(re.escape(name) for name in names)) if names else None
+    out = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            listed = signatories(cell.text)
+            if listed:
+                cells.append(
+                    Markup("").join(
+                        Markup('<span class="cell-name">{}</span>').format(name) for name in listed
+                    )
+                )
+            elif pattern is not None:
+                cells.append(
+                    Markup(
+                        pattern.sub(
+                            lambda match: f'<span class="nobreak">{match.group(0)}</span>',
+                            str(escape(cell.text)),
+                        )
+                    )
+                )
+            else:
+                cells.append(escape(cell.text))
+        out.append(cells)
+    return out
+
+
+# ---------------------------------------------------------------- Latin inside the CJK theme
+
+
+def latin_runs(text: str) -> Markup:
+    """The text escaped, each run of Latin words in it (`Macau`, `MIF 2021`) in a
+    `<span class="latin" lang="en">`: the theme's CJK letter-spacing (titles set 0.1–0.3 em apart)
+    does not reach it, and its word spaces and line breaks follow Latin rules (styles/type.css)."""
+    out, last = [], 0
+    for match in WESTERN_RUN.finditer(text):
+        if not re.search(r"[A-Za-z\u00C0-\u024F]", match.group(0)):
+            continue  # figures alone (a year) keep the spacing of the line
+        out.append(escape(text[last : match.start()]))
+        out.append(Markup('<span class="latin" lang="en">{}</span>').format(match.group(0)))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)

@@ -24,6 +24,7 @@ from booklet.core.findings import BuildError, Finding, Report
 from booklet.engine.fetcher import stand_ins_replaced
 from booklet.engine.patches import fontsubset
 from booklet.layout.cache import digest
+from booklet.layout.compose import Composition, fill_pages
 from booklet.layout.folios import chapter_of, is_section, planned_here, reserve_after
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class PartResult:
         default_factory=dict
     )  # shared face → glyphs (engine/patches/fontsubset.py)
     failure: tuple[str, int] | None = None  # (message, exit code) of a BuildError
+    fill: dict | None = None  # page filling's changes (compose.py), found at the part's first layout
+    composition: Composition | None = None  # its holes, figures moved and shrunk, wrapping headers
 
 
 _CONTEXT: Context | None = None  # module-level: the forked workers see it
@@ -108,6 +111,7 @@ def part_html(
     lead: bool,
     reserved: dict[str, int],
     folios: dict[str, int] | None = None,
+    fill: dict | None = None,
 ) -> str:
     from booklet.html.document import render_html
 
@@ -115,7 +119,13 @@ def part_html(
         context.book,
         context.assets,
         profile=context.profile.name,
-        build_info={"parts": [name], "reserved": reserved, "lead": lead, "folios": folios or {}},
+        build_info={
+            "parts": [name],
+            "reserved": reserved,
+            "lead": lead,
+            "folios": folios or {},
+            "fill": fill or {},
+        },
     )
 
 
@@ -268,7 +278,7 @@ def _from_cache(
         return False
     if not isinstance(cached, PartResult) or cached.pdf is None or not cached.pdf.is_file():
         return False
-    for name in ("pages", "anchors", "reserved", "pdf", "extras", "fonts"):
+    for name in ("pages", "anchors", "reserved", "pdf", "extras", "fonts", "fill", "composition"):
         setattr(result, name, getattr(cached, name))
     for finding in cached.findings:
         report.add(finding)
@@ -283,9 +293,33 @@ def _render(
     reserved: dict[str, int],
     folios: dict[str, int] | None,
 ):
+    """The part laid out, its pages filled (compose.py) at its first layout; a later layout (with
+    pages reserved after its end) keeps the same changes."""
+    from booklet.assets.shapes import Sizer
+
+    def render(fill: dict):
+        return _render_once(context, result, report, reserved, folios, fill)
+
+    if result.fill is not None:
+        return render(result.fill)
+    sizer = Sizer(context.book, context.assets.images, context.assets.geometry)
+    document, result.fill, result.composition = fill_pages(
+        context.book, result.name, sizer, render, sizer.text_height
+    )
+    return document
+
+
+def _render_once(
+    context: Context,
+    result: PartResult,
+    report: Report,
+    reserved: dict[str, int],
+    folios: dict[str, int] | None,
+    fill: dict,
+):
     from booklet.engine.render import render_document
 
-    html = part_html(context, result.name, result.start, result.lead, reserved, folios)
+    html = part_html(context, result.name, result.start, result.lead, reserved, folios, fill)
     document = render_document(
         html,
         [*context.css, part_css(context, result.name, result.start, result.lead)],

@@ -559,6 +559,7 @@ def test_an_interrupted_build_leaves_the_old_pdf_and_no_temporary_files(project,
     assert run(project, "-q")[0] == 0
     assert sorted(os.listdir(dist)) == [
         "booklet.audit.json",
+        "booklet.composition.json",
         "booklet.findings.json",
         "booklet.manifest.json",
         "booklet.pdf",

@@ -80,6 +80,7 @@ def test_content_error_exits_1_with_location_and_leaves_the_old_pdf(project):
     assert sha(pdf) == before
     assert sorted(os.listdir(pdf.parent)) == [
         "booklet.audit.json",
+        "booklet.composition.json",
         "booklet.findings.json",
         "booklet.manifest.json",
         "booklet.pdf",

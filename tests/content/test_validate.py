@@ -73,7 +73,7 @@ def test_schema_errors_are_all_reported_with_locations(project):
         "chapters/01-a.yaml:7:13: error: blocks[1].figure.size: Input should be 'full', 'half', 'third' or "
         "'full-bleed' [schema.value]",
         "chapters/01-a.yaml:8:7: error: blocks[1].figure.captoin: unknown field 'captoin'; expected one of: "
-        "image, caption, alt, size, credit [schema.unknown-field]",
+        "image, caption, alt, shape, size, credit, keep [schema.unknown-field]",
         "chapters/01-a.yaml:9:5: error: blocks[2]: unknown block type 'figur'; expected one of: paragraph, lead, "
         "heading, figure, gallery, table, quote, testimony, inscription, news_clip, clipping, leader_quote, "
         "letter, leaflet, key_figures, map, chart [block.unknown-type]",
@@ -128,7 +128,8 @@ def test_edition_errors_name_the_edition_file(project):
     assert [f.format().splitlines()[0] for f in report.findings] == [
         "booklet.yaml:13:1: error: colour: unknown field 'colour'; expected one of: title, subtitle, year, "
         "language, edition, date, isbn, subject, keywords, publisher, organisers, trim, bleed, fonts, chapters, "
-        "profile, icc_profile, page_multiple, ink_limit, imposition, page_plan, printing_history, conversion, conversion_overrides "
+        "profile, icc_profile, page_multiple, ink_limit, imposition, page_plan, printing_history, conversion, conversion_overrides, "
+        "languages, source_language, missing_translations "
         "[schema.unknown-field]",
     ]
     edition = project.edition("chapters/01-a.yaml", "chapters/02-gone.yaml")

@@ -167,7 +167,7 @@ def test_low_resolution_photo_is_reported_by_name_and_ppi(press):
     stderr = press["first"].stderr
     assert re.search(
         r"chapters/01-photos\.yaml:\d+: warning: figure\.image: image assets/photos/too-small\.jpg "
-        r"is 600×400 px: 90 ppi effective",
+        r"is 600×400 px: 128 ppi effective",  # placed at the shrink floor, 70 % of the measure
         stderr,
     ), stderr
     assert "[image.low-resolution]" in stderr
@@ -176,7 +176,7 @@ def test_low_resolution_photo_is_reported_by_name_and_ppi(press):
     (resolution,) = [c for c in report["checks"] if c["name"] == "image resolution"]
     assert resolution["status"] == "fail"  # under 200 ppi: --strict refuses
     assert (
-        len(resolution["details"]) == 1 and "assets/photos/too-small.jpg: 90 ppi" in resolution["details"][0]
+        len(resolution["details"]) == 1 and "assets/photos/too-small.jpg: 128 ppi" in resolution["details"][0]
     )
 
 
@@ -245,7 +245,7 @@ def test_strict_refuses_a_photo_under_200_ppi_and_keeps_the_old_pdf(press):
     before = press["pdf"].read_bytes()
     done = project.run("--strict")
     assert done.returncode == 1
-    assert "preflight fail  image resolution" in done.stderr and "too-small.jpg: 90 ppi" in done.stderr
+    assert "preflight fail  image resolution" in done.stderr and "too-small.jpg: 128 ppi" in done.stderr
     assert "build failed: preflight failed (image resolution)" in done.stderr
     assert press["pdf"].read_bytes() == before
 

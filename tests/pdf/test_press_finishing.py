@@ -501,3 +501,15 @@ def test_the_proof_report_shows_each_pages_ink_and_plates(book):
         assert f"{page['max_percent']:.0f} %" in html
     strip = Image.open(book / "dist" / inks["pages"][0]["thumbnail"])
     assert strip.width > 3 * strip.height / 2  # four plates side by side
+
+
+def test_numpy_starts_no_native_threads_that_a_fork_would_copy():
+    """The ink measurement imports numpy in the build's process; a later profile (--all) forks workers."""
+    code = (
+        "import booklet.pdf.inks, numpy\n"
+        "from booklet.core.parallel import native_threads_ended\n"
+        "print(native_threads_ended(timeout=0))"
+    )
+    env = {key: value for key, value in __import__("os").environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "True"
