@@ -322,7 +322,10 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 jobs=args.jobs,
                 since=args.since,
             )
-            last = "--force" if args.force else unchanged(request(options), project_root(args.edition))
+            if args.force or options.since:  # a revision's content can change while its name does not
+                last = "--force" if args.force else "--since"
+            else:
+                last = unchanged(request(options), project_root(args.edition))
             if isinstance(last, Unchanged):
                 console.unchanged(last)
                 continue

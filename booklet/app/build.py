@@ -55,7 +55,7 @@ from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper
-from booklet.proof.tracking import tracked_findings
+from booklet.proof.tracking import tracked_findings, tracking_file
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json", ".composition.json")
 
@@ -278,9 +278,12 @@ def _build(options: Options, progress: Progress) -> Result:
         inputs.append(press.DEFAULT_ICC)
     outputs += [separations_folder(output) / name for name in plates]
     absent = [root / ref for ref in assets.images if not (root / ref).is_file()]
-    if profile.stamped:  # the proof report shows the print PDF's inks (proof/report.py)
-        measured = get_profile("print").output(options.edition_file, root).with_suffix(".preflight.json")
-        (inputs if measured.is_file() else absent).append(measured)
+    if profile.stamped:  # the proof shows the print PDF's inks and the tracked marks of earlier proofs
+        for beside in (
+            get_profile("print").output(options.edition_file, root).with_suffix(".preflight.json"),
+            tracking_file(options.edition_file, root),
+        ):
+            (inputs if beside.is_file() else absent).append(beside)
     remember_build(
         request(options),
         root,

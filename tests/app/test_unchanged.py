@@ -88,7 +88,7 @@ def hook(event, args):
     if event == "open" and isinstance(args[0], (str, os.PathLike)):
         opened.add(os.path.abspath(os.fspath(args[0])))
 sys.addaudithook(hook)
-sys.argv = ["build.py", "-q", "-j", "1"]
+sys.argv = ["build.py", "-q", "-j", "1", *os.environ["FLAGS"].split()]
 from booklet.cli import main
 code = main(sys.argv[1:])
 json.dump(sorted(opened), open(os.environ["OPENED"], "w"))
@@ -97,7 +97,8 @@ sys.exit(code)
 
 
 @pytest.mark.root("figures")
-def test_the_record_names_every_file_the_build_opened(project, tmp_path):
+@pytest.mark.parametrize("flags", ["", "--proof"])
+def test_the_record_names_every_file_the_build_opened(project, tmp_path, flags):
     """Every file of the project and of the package that the build's process opened is in the
     record of the build (as an input, or an output it wrote), so none can change unnoticed."""
     opened_file = tmp_path / "opened.json"
@@ -107,7 +108,7 @@ def test_the_record_names_every_file_the_build_opened(project, tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "OPENED": str(opened_file), "PYTHONPATH": str(REPO)},
+        env={**os.environ, "OPENED": str(opened_file), "PYTHONPATH": str(REPO), "FLAGS": flags},
     )
     assert done.returncode == 0, done.stderr
     (record_file,) = (project.root / ".cache/builds").glob("*.json")
