@@ -210,7 +210,9 @@ def _build(options: Options, progress: Progress) -> Result:
                     profile=profile.name,
                 )
                 if profile.press:
-                    plates = _measure_inks(pdf, output, book, icc, result, progress, options.jobs)
+                    plates = _measure_inks(
+                        pdf, output, book, icc, result, progress, options.jobs, context.cache
+                    )
                 write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
                 if options.strict and result.preflight.failures:
                     names = ", ".join(check.name for check in result.preflight.failures)
@@ -301,7 +303,7 @@ def _build(options: Options, progress: Progress) -> Result:
 
 
 def _measure_inks(
-    pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int
+    pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int, parts: Path
 ) -> dict[str, bytes]:
     """The press PDF's total ink per page and its plates (Ghostscript), into the preflight; returns
     the plates' thumbnails by file name, for dist/<edition>.separations/ (the proof report's)."""
@@ -316,7 +318,7 @@ def _measure_inks(
         if not isinstance(pdf, Path):
             source = temporary(output)
             source.write_bytes(pdf)
-        inks, strips = measure(source, result.pages, limit, workers=jobs)
+        inks, strips = measure(source, result.pages, limit, workers=jobs, cache=parts.parent / "inks")
     except InkError as exc:
         result.preflight.checks.append(ink_check(None, str(exc)))
         return {}
