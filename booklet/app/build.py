@@ -48,6 +48,7 @@ from booklet.pdf.preflight import preflight
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper
+from booklet.reader.folios import print_pages
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
 
@@ -111,6 +112,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
         if result.report.errors:
             raise ContentError(result.report)
         not_interrupted()
+        result.print_pages = print_pages(laid) if profile.name == "print" else {}
         reserved = {k: v for part in laid.in_order() for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
         if laid.blanks_before.get(BACK):
@@ -233,7 +235,7 @@ def _part_steps(
         steps.append(press.PressStep(book.edition, icc, palette, press.document_identifier(book.edition)))
     if options.audit:
         steps.append(AuditStep())
-    if profile.stamped:
+    if profile.stamped or profile.name == "print":  # print: where each block stands, for the EPUB's page-list
         steps.append(ProofStep())
     return steps
 

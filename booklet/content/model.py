@@ -432,6 +432,28 @@ LABELS = {
     "invalid_image": "圖片無效",
     "reserved_page": "版面預留",
     "reserved_page_note": "初版此頁為照片版面；照片到位後，此頁由內容填滿。",
+    # the alternative text generated for drawn art (assets/art/describe.py)
+    "bar_chart": "長條圖",
+    "stacked_bar_chart": "堆疊長條圖",
+    "timeline_chart": "時間線",
+    "map": "地圖",
+    "qr_code": "二維碼，連結至",
+    "barcode": "條碼",
+    "photo": "照片",
+    "list_sep": "；",
+    "total": "合計",
+    # the reader editions (booklet/reader/): the web site and the EPUB
+    "skip_to_text": "跳至正文",
+    "previous": "上一章",
+    "next": "下一章",
+    "home": "首頁",
+    "chapter_pages": "章節導覽",
+    "page_list": "頁碼",
+    "page": "頁",
+    "photo_missing": "（照片從缺）",
+    "cover": "封面",
+    "accessibility_summary": "本電子書依內容結構編排，標題層級分明；所有照片、地圖和圖表均附文字說明，"
+    "圖表的數據亦以文字列出；頁碼與印刷版相同。",
 }
 
 
