@@ -50,7 +50,7 @@ def epub_bytes(
     reader = Reader("epub", ".xhtml", pictures=pictures, contents=contents(book, ".xhtml"), cover="cover.jpg")
     files: dict[str, bytes] = {}
     manifest = [Item("nav", "nav.xhtml", "application/xhtml+xml", "nav"), Item("css", "reader.css", "text/css")]
-    spine = ["cover", "title"]
+    spine = ["cover", "title", "nav"]
     page_list: list[tuple[int, str]] = []
     for page in pages(book, ".xhtml", index="title"):
         root = xhtml.parse(render_page(book, assets, reader, page))

@@ -25,8 +25,16 @@ def parse(html: str) -> etree._Element:
 
 def _copy(source: ET.Element, parent: etree._Element | None) -> etree._Element:
     tag = source.tag
-    element = etree.Element(tag, nsmap=NSMAP) if parent is None else etree.SubElement(parent, tag)
+    namespace = etree.QName(tag).namespace
+    if parent is None:
+        element = etree.Element(tag, nsmap=NSMAP)
+    elif namespace != etree.QName(parent.tag).namespace:  # inline SVG: its namespace as the default
+        element = etree.SubElement(parent, tag, nsmap={None: namespace})
+    else:
+        element = etree.SubElement(parent, tag)
     for name, value in source.attrib.items():
+        if name.startswith("{http://www.w3.org/2000/xmlns/}"):
+            continue
         if name.startswith("epub:"):
             name = f"{{{OPS}}}{name[5:]}"
         elif name.startswith("xml:"):
