@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium
+DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium default-jre-headless
 STAMP := $(VENV)/.installed
 
 .PHONY: catalogue test test-fast lint check bench weasyprint-suite system clean

@@ -90,9 +90,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             help=f"{profile.description} → dist/<edition>{profile.suffix}.pdf",
         )
     for name, description in READER_OUTPUTS.items():  # the reader editions (booklet/reader/)
-        outputs.add_argument(
-            f"--{name}", dest="profile", action="store_const", const=name, help=description
-        )
+        outputs.add_argument(f"--{name}", dest="profile", action="store_const", const=name, help=description)
     outputs.add_argument(
         "--all",
         dest="profile",
@@ -187,7 +185,9 @@ class Console:
         if missing:
             lines.append(f"{missing} images missing: placeholders printed (--strict refuses)")
         if result.output:
-            unit = {"web": "pages", "epub": "print folios in its page-list"}.get(result.profile or "", "pages")
+            unit = {"web": "pages", "epub": "print folios in its page-list"}.get(
+                result.profile or "", "pages"
+            )
             lines.append(f"{result.pages} {unit} → {result.output}")
         if result.audit is not None:
             lines.append(result.audit.summary())

@@ -34,7 +34,8 @@ def check(options: Options, progress: Progress = lambda _: None, *, decode: bool
         values = run_checks(book, root, result.report)
         if options.strict and options.profile in ALT_REQUIRED:
             result.report.findings[:] = [  # read aloud: a figure without alt: is an error
-                replace(f, severity="error") if f.code == "figure.no-alt" else f for f in result.report.findings
+                replace(f, severity="error") if f.code == "figure.no-alt" else f
+                for f in result.report.findings
             ]
         progress("checking font coverage")
         result.fonts = check_coverage(book, result.report, values)

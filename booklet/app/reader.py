@@ -52,7 +52,9 @@ def build_reader(options: Options, kind: str, progress: Progress = lambda _: Non
     book, assets = result.book, result.assets
     assert assets is not None
     styles = theme_dir(root)
-    css = stylesheets(styles, book.edition, [(styles / name).read_text(encoding="utf-8") for name in SCREEN_LAYERS])
+    css = stylesheets(
+        styles, book.edition, [(styles / name).read_text(encoding="utf-8") for name in SCREEN_LAYERS]
+    )
     assets.art.update(draw_art(book, read_palette(css), Report()))  # the screen colours
     if book.edition.isbn:
         assets.art["isbn"] = draw_ean13(book.edition.isbn, book.edition.fonts.heading)

@@ -448,6 +448,7 @@ LABELS = {
     "next": "下一章",
     "home": "首頁",
     "chapter_pages": "章節導覽",
+    "sections": "本章各節",
     "page_list": "頁碼",
     "page": "頁",
     "photo_missing": "（照片從缺）",

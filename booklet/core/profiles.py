@@ -96,4 +96,8 @@ READER_OUTPUTS = {
     "web": "web edition: a static site, one page per chapter, responsive photos → dist/<edition>.web/",
     "epub": "EPUB 3: reflowable, with the print edition's page-list → dist/<edition>.epub",
 }
-ALT_REQUIRED = ("screen", "web", "epub")  # the outputs read aloud: with --strict a figure without alt: is an error
+ALT_REQUIRED = (
+    "screen",
+    "web",
+    "epub",
+)  # the outputs read aloud: with --strict a figure without alt: is an error

@@ -49,7 +49,10 @@ def epub_bytes(
     pictures, images = published(made, widest_only=True)
     reader = Reader("epub", ".xhtml", pictures=pictures, contents=contents(book, ".xhtml"), cover="cover.jpg")
     files: dict[str, bytes] = {}
-    manifest = [Item("nav", "nav.xhtml", "application/xhtml+xml", "nav"), Item("css", "reader.css", "text/css")]
+    manifest = [
+        Item("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
+        Item("css", "reader.css", "text/css"),
+    ]
     spine = ["cover", "title", "nav"]
     page_list: list[tuple[int, str]] = []
     for page in pages(book, ".xhtml", index="title"):
@@ -68,13 +71,19 @@ def epub_bytes(
             spine.append(item_id)
     page_list.sort()
     reader.page_list = page_list
-    files["nav.xhtml"] = xhtml.serialise(xhtml.parse(render_template("reader/nav.html", book, assets, reader)))
-    files["cover.xhtml"] = xhtml.serialise(xhtml.parse(render_template("reader/cover.html", book, assets, reader)))
+    files["nav.xhtml"] = xhtml.serialise(
+        xhtml.parse(render_template("reader/nav.html", book, assets, reader))
+    )
+    files["cover.xhtml"] = xhtml.serialise(
+        xhtml.parse(render_template("reader/cover.html", book, assets, reader))
+    )
     manifest.insert(0, Item("cover", "cover.xhtml", "application/xhtml+xml"))
     files["cover.jpg"] = cover
     manifest.append(Item("cover-image", "cover.jpg", "image/jpeg", "cover-image"))
     text = "".join(
-        "".join(xhtml.etree.fromstring(data).itertext()) for name, data in files.items() if name.endswith(".xhtml")
+        "".join(xhtml.etree.fromstring(data).itertext())
+        for name, data in files.items()
+        if name.endswith(".xhtml")
     )
     fonts = fonts(text) if fonts else {}
     font_css = ""
@@ -93,7 +102,9 @@ def epub_bytes(
         manifest.append(Item(f"img-{number}", name, MEDIA.get(Path(name).suffix, "image/jpeg")))
     when = stamp or datetime.datetime(*[int(n) for n in book.edition.date.split("-")], tzinfo=datetime.UTC)
     identifier = book.edition.isbn and f"urn:isbn:{book.edition.isbn.replace('-', '')}"
-    identifier = identifier or f"urn:uuid:{uuid.UUID(hashlib.sha256(_identity(book).encode()).hexdigest()[:32])}"
+    identifier = (
+        identifier or f"urn:uuid:{uuid.UUID(hashlib.sha256(_identity(book).encode()).hexdigest()[:32])}"
+    )
     package = render_template(
         "reader/package.opf",
         book,
@@ -142,5 +153,7 @@ def _zip(files: dict[str, bytes], when: datetime.datetime) -> bytes:
         for name in sorted(files):
             info = zipfile.ZipInfo(f"OEBPS/{name}", date)
             stored = name.endswith((".jpg", ".png"))
-            archive.writestr(info, files[name], compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                info, files[name], compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            )
     return buffer.getvalue()

@@ -29,7 +29,9 @@ def subset_fonts(families: dict[str, str], text: str, cache: Path) -> dict[str, 
             stat = path.stat()
         except OSError:
             return {}
-        key = hashlib.sha256(f"{path}|{found.index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()).hexdigest()
+        key = hashlib.sha256(
+            f"{path}|{found.index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()
+        ).hexdigest()
         cached = cache / f"{key[:32]}.otf"
         try:
             out[name] = cached.read_bytes()
@@ -51,9 +53,7 @@ def _subset(path: Path, index: int, chars: str) -> bytes | None:
     from fontTools.ttLib import TTFont
 
     font = TTFont(str(path), fontNumber=index, lazy=False)
-    licence = " ".join(
-        str(record) for record in font["name"].names if record.nameID in (13, 14)
-    )
+    licence = " ".join(str(record) for record in font["name"].names if record.nameID in (13, 14))
     if not any(word in licence for word in OPEN_LICENCES):
         return None
     options = subset.Options()

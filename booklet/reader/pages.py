@@ -59,7 +59,10 @@ def contents(book: Book, suffix: str) -> list[Link]:
             chapter_file(chapter, suffix),
             chapter_label(chapter),
             tuple(
-                Link(f"{chapter_file(chapter, suffix)}#{section.anchor}", f"（{section.numeral}）{section.title}")
+                Link(
+                    f"{chapter_file(chapter, suffix)}#{section.anchor}",
+                    f"（{section.numeral}）{section.title}",
+                )
                 for section in chapter.sections
             ),
         )

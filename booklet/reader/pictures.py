@@ -52,7 +52,9 @@ def _make(ref: str, root: Path, cache: Path) -> Made | None:
     digest = hashlib.sha256(content).hexdigest()
     files = []
     for width in WIDTHS:
-        key = hashlib.sha256(f"{digest}|{width}|{JPEG_QUALITY}|{PIPELINE_VERSION}|{VERSION}".encode()).hexdigest()
+        key = hashlib.sha256(
+            f"{digest}|{width}|{JPEG_QUALITY}|{PIPELINE_VERSION}|{VERSION}".encode()
+        ).hexdigest()
         target = cache / f"{key[:32]}.jpg"
         size_file = target.with_suffix(".size")
         try:
@@ -64,7 +66,7 @@ def _make(ref: str, root: Path, cache: Path) -> Made | None:
                 continue
         except (OSError, ValueError):
             pass
-        place = Placement(width * MM_PER_INCH / SCREEN_PPI, 10**6, Location(ref), "image")
+        place = Placement((width - 0.5) * MM_PER_INCH / SCREEN_PPI, 10**6, Location(ref), "image")
         try:
             data, info = convert(content, place, Settings("rgb", SCREEN_PPI))
         except Exception:  # the print build reports what is wrong with the file

@@ -14,7 +14,22 @@ SVG = "http://www.w3.org/2000/svg"
 OPS = "http://www.idpf.org/2007/ops"
 XML = "http://www.w3.org/XML/1998/namespace"
 NSMAP = {None: XHTML, "epub": OPS}
-NO_MARKER_INSIDE = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "ul", "ol", "dl", "dt", "dd", "li", "p"}
+NO_MARKER_INSIDE = {
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "li",
+    "p",
+}
 NO_MARKER_INSIDE |= {"h1", "h2", "h3", "h4", "h5", "h6", "svg", "figcaption", "picture"}
 
 
@@ -62,10 +77,14 @@ def serialise(root: etree._Element) -> bytes:
         if isinstance(element.tag, str):
             for name in [n for n in element.attrib if n.startswith("data-")]:
                 del element.attrib[name]
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n' + etree.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n' + etree.tostring(
+        root, encoding="utf-8"
+    )
 
 
-def insert_page_breaks(root: etree._Element, pages: list[tuple[int, tuple[str, int] | None]], first: bool) -> list[int]:
+def insert_page_breaks(
+    root: etree._Element, pages: list[tuple[int, tuple[str, int] | None]], first: bool
+) -> list[int]:
     """Put a marker for each (folio, first new block on it) in document order; a page on which no
     block starts (a block running on, a reserved page) gets its marker after the one before.
     With `first`, the first page's marker opens the chapter. Returns the folios placed."""
