@@ -45,9 +45,10 @@ from booklet.pdf.audit import AuditStep, audit_document, joined_audit
 from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
+from booklet.pdf.ua import ua_checks
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
-from booklet.proof.stamp import ProofStep, Stamper
+from booklet.proof.stamp import ProofStep, Stamper, read_layout
 from booklet.reader.folios import print_pages
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
@@ -132,6 +133,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             if context.in_process:
                 document = join_documents(laid)
                 result.pages = len(document.pages)
+                tagged = profile.pdf_options.get("pdf_variant") == "pdf/ua-1"
+                blocks = {page.number: page.sources for page in read_layout(document).pages} if tagged else {}
                 progress(f"writing PDF ({result.pages} pages)")
                 with render_limits(options.limits, result.report):
                     pdf = write_pdf(document, book.edition, profile.pdf_options)
@@ -173,6 +176,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 ppi_fail=profile.ppi * 2 // 3,
                 profile=profile.name,
             )
+            if profile.pdf_options.get("pdf_variant") == "pdf/ua-1":  # the screen PDF: Matterhorn's checks
+                result.preflight.checks += ua_checks(pdf, blocks if context.in_process else {})
             write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
             if options.strict and result.preflight.failures:
                 names = ", ".join(check.name for check in result.preflight.failures)
