@@ -66,7 +66,9 @@ class Preview:
         self.root = project_root(options.edition_file)
         self.output = options.output or proof_output(options.edition_file, self.root)
         self.folder = self.output.parent
-        self.web = self.folder / f"{options.edition_file.stem}.web"  # the web edition, rebuilt beside the proof
+        self.web = (
+            self.folder / f"{options.edition_file.stem}.web"
+        )  # the web edition, rebuilt beside the proof
         self.state = PreviewState()
         self.changed = threading.Condition()
         self._build_lock = threading.Lock()
