@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -35,7 +36,20 @@ def _environment() -> Environment:
     env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (html/spans.py)
     env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = plain
+    env.filters["machine_date"] = machine_date  # 2018年5月22日 → 2018-05-22, for <time datetime>
     return env
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+
+
+def machine_date(text: str | None) -> str:
+    """A date as the manuscript writes it, as an HTML `datetime` value ("" when it is not one)."""
+    found = _DATE.match(text or "")
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:
+        return ""
+    year, month, day = found.group(1), int(found.group(2)), found.group(3)
+    return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
 
 
 def render_html(book: Book, assets: Assets, *, profile: str = "print", build_info: dict | None = None) -> str:

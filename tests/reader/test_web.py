@@ -71,6 +71,9 @@ def test_photos_at_two_widths_art_with_titles_tables_quotes_and_languages(site):
     assert all(b <= a + 1 for a, b in zip(headings, headings[1:])), headings
     second = _page(site, "02-second.html")
     assert _find(second, "*", "clipping")[0].get("lang") == "zh-Hans"
+    assert second.xpath("//time[@class='clipping-date']")[0].get("datetime") == "2018-05-23"
+    assert second.xpath("//cite")[0].text == "貴州日報"
+    assert second.xpath("//p[@class='news-clip-title']/a")[0].get("href") == "https://example.org/video"
     assert [int(h.tag[1]) for h in second.iter("h1", "h2", "h3")] == [1, 2, 3]
     assert "地圖：位置示意圖。澳門、從江縣。" in _find(second, "*", "map-art", "//svg/title")[0].text
     css = (site / "reader.css").read_text(encoding="utf-8")
