@@ -100,3 +100,21 @@ def test_the_checks_name_each_failure_and_the_patch_mends_what_it_can(tmp_path):
     assert plain["pdfua tables"].status == "fail" and "without /Scope" in plain["pdfua tables"].details[0]
     assert plain["pdfua links"].status == "fail"  # WeasyPrint describes a link by its target
     assert len(plain["pdfua figures"].details) == 2  # the decorative art is a Figure too
+
+
+def test_a_failure_names_its_page_and_block(tmp_path):
+    project = Project(tmp_path / "project", "reader")
+    (project.root / "assets" / "photos").mkdir(parents=True)
+    photo(900, 600, 2).save(project.root / "assets" / "photos" / "wide.jpg", quality=90)
+    chapter = project.root / "chapters" / "02-second.yaml"
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8") + "  - figure: {image: assets/photos/wide.jpg}\n",
+        encoding="utf-8",
+    )
+    line = chapter.read_text(encoding="utf-8").count("\n")
+    done = project.run("--screen")
+    assert done.returncode == 0, done.stderr  # reported; --strict would stop the build
+    assert "preflight fail  pdfua figures: 1 problems" in done.stderr
+    assert f"chapters/02-second.yaml:{line}: a Figure without alternative text" in done.stderr
+    done = project.run("--screen", "--strict")
+    assert done.returncode == 1 and "figure.no-alt" in done.stderr

@@ -26,9 +26,12 @@ def epubcheck(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def epub(reader_project) -> Path:
-    done = reader_project.run("--epub", "-q")
+    done = reader_project.run("--all", "-q")  # every output; the EPUB last
     assert done.returncode == 0, done.stderr
-    return reader_project.root / "dist" / "booklet.epub"
+    dist = reader_project.root / "dist"
+    for name in ("booklet.pdf", "booklet.screen.pdf", "booklet.proof.pdf", "booklet.web/index.html"):
+        assert (dist / name).is_file(), name
+    return dist / "booklet.epub"
 
 
 def test_epubcheck_reports_no_error_and_no_warning(epub):

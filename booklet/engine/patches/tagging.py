@@ -5,8 +5,7 @@
 - Scope: a header cell (`th`) gets `/Scope /Column` or `/Row` in its table attributes, from its
   `scope` attribute (`col` by default, `row` when the HTML says so).
 - Links: a link annotation's `/Contents` (its alternate description) is the link's text, not its target.
-- Artifacts: decorative art (an `img` or `svg` marked `aria-hidden="true"`, or an `img` with `alt=""`,
-  such as the cover ornament) is drawn as an `/Artifact`, not a Figure: no structure element, no
+- Artifacts: decorative art (an `img` or `svg` marked `aria-hidden="true"`, such as the cover ornament) is drawn as an `/Artifact`, not a Figure: no structure element, no
   alternative text asked of it.
 
 Patched: `weasyprint.pdf.tags._build_box_tree` (which calls itself through the module, so nested boxes
@@ -24,7 +23,7 @@ def decorative(box) -> bool:
     element = getattr(box, "element", None)
     if element is None or getattr(box, "element_tag", None) not in ("img", "{http://www.w3.org/2000/svg}svg"):
         return False
-    return element.get("aria-hidden") == "true" or (box.element_tag == "img" and element.get("alt") == "")
+    return element.get("aria-hidden") == "true"  # not alt="": a photo nobody described is no ornament
 
 
 def _build_box_tree(original):
