@@ -120,12 +120,21 @@ def output_lock(output: Path, sidecars: tuple[str, ...] = ()) -> Iterator[None]:
         handle.close()
 
 
-def write_tree(target: Path, files: dict[str, bytes]) -> None:
+def write_tree(target: Path, files: dict[str, bytes], marker: str = ".booklet-output") -> None:
     """A folder of outputs (a web site) written whole: into a fresh folder beside `target`, then
     swapped in, so a reader never sees half of it and a failure leaves the previous one as it was.
-    `files` maps relative POSIX paths to their bytes. Raises BuildError (exit 4) naming the folder."""
+    `files` maps relative POSIX paths to their bytes. Only a folder this function wrote (it holds
+    `marker`) is ever replaced: any other existing file or folder at `target` is refused.
+    Raises BuildError (exit 4) naming the folder."""
     import shutil
 
+    if (target.exists() or target.is_symlink()) and not (target.is_dir() and (target / marker).is_file()):
+        raise BuildError(
+            f"{target} exists and is not an earlier output of this build; it is left alone "
+            "(remove it, or write elsewhere with -o)",
+            4,
+        )
+    files = {**files, marker: b"written by booklet; replaced whole by the next build\n"}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))

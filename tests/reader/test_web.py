@@ -93,6 +93,15 @@ def test_a_failed_build_leaves_the_previous_site(reader_project, site):
     assert (site / "index.html").read_bytes() == before
 
 
+def test_an_existing_folder_that_is_no_site_is_never_replaced(reader_project, tmp_path):
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me")
+    done = reader_project.run("--web", "-q", "-o", str(other))
+    assert done.returncode == 4 and "is not an earlier output" in done.stderr
+    assert (other / "mine.txt").read_text() == "keep me"
+
+
 def test_a_figure_without_alt_is_an_error_under_strict_for_the_web(reader_project):
     chapter = reader_project.root / "chapters" / "02-second.yaml"
     good = chapter.read_text(encoding="utf-8")
