@@ -10,15 +10,14 @@ chapter's XHTML (`<span epub:type="pagebreak" role="doc-pagebreak" id="page-23" 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
-import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from booklet.assets.collect import Assets
 from booklet.content.model import Book
+from booklet.core.stamps import build_datetime, document_id
 from booklet.reader import xhtml
 from booklet.reader.pages import Reader, contents, pages, render_page, render_template
 from booklet.reader.pictures import Made, published
@@ -100,11 +99,11 @@ def epub_bytes(
     for number, (name, path) in enumerate(sorted(images.items())):
         files[name] = path.read_bytes()
         manifest.append(Item(f"img-{number}", name, MEDIA.get(Path(name).suffix, "image/jpeg")))
-    when = stamp or datetime.datetime(*[int(n) for n in book.edition.date.split("-")], tzinfo=datetime.UTC)
+    when = (stamp or build_datetime(book.edition)).astimezone(
+        datetime.UTC
+    )  # core/stamps: the build's one time
     identifier = book.edition.isbn and f"urn:isbn:{book.edition.isbn.replace('-', '')}"
-    identifier = (
-        identifier or f"urn:uuid:{uuid.UUID(hashlib.sha256(_identity(book).encode()).hexdigest()[:32])}"
-    )
+    identifier = identifier or document_id(book.edition, "epub")
     package = render_template(
         "reader/package.opf",
         book,
@@ -120,11 +119,6 @@ def epub_bytes(
     )
     files["package.opf"] = package.encode()
     return _zip(files, when), len(page_list)
-
-
-def _identity(book: Book) -> str:
-    edition = book.edition
-    return f"{edition.title}|{edition.subtitle}|{edition.edition}|{edition.language}|{edition.date}"
 
 
 def _font_families(book: Book, fonts: dict[str, bytes]):
