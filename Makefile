@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBS := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium default-jre-headless
+DEBS := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium default-jre-headless
 STAMP := $(VENV)/.installed
 
 .PHONY: catalogue test test-fast lint check bench weasyprint-suite system clean
@@ -37,7 +37,7 @@ weasyprint-suite: $(STAMP)
 	@$(MAKE) --no-print-directory system DEBS=ghostscript
 	$(PY) tests/weasyprint_suite.py
 
-# Debian packages: fonts, HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext/pdftoppm,
+# Debian packages: fonts (Noto CJK; Noto Serif and Noto Sans for Portuguese and English), HarfBuzz subsetting (5–30× faster font embedding), Pango, pdftotext/pdftoppm,
 # the default CMYK output profile of the press PDF (libgs-common: ghostscript's default_cmyk.icc), and
 # chromium (the live preview's browser test; Playwright's own browser download cannot work here).
 system:

@@ -33,11 +33,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "diff", "serve"],
+        choices=["build", "check", "diff", "serve", "new", "translate"],
         default="build",
         help="build (default): write the PDF; check: validate content and images, no PDF; "
         "diff OLD NEW: what changed between two editions; "
-        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change",
+        "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change; "
+        "new FOLDER: start a booklet project there; "
+        "translate LANG: give the chapters' blocks ids and write the translation files to fill in",
     )
     parser.add_argument(
         "files",
@@ -119,6 +121,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.cpu_count() or 1,
         metavar="N",
         help="chapters laid out side by side in N processes (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--language",
+        default="zh-Hant",
+        metavar="TAG",
+        help="new only: the booklet's language, zh-Hant (default), zh-Hans, pt or en",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every finding")
@@ -202,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(args.quiet, args.verbose)
     if args.command == "diff":
         return _diff(args, console)
+    if args.command in ("new", "translate"):
+        return _new_or_translate(args)
     if args.files or args.rev:
         print("build.py: error: edition files and --rev are for the diff command", file=sys.stderr)
         return 2
@@ -279,6 +289,38 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
     except KeyboardInterrupt:
         print("interrupted; the previous PDF is untouched", file=sys.stderr)
         return 130
+
+
+def _new_or_translate(args: argparse.Namespace) -> int:
+    """build.py new FOLDER [--language TAG] | build.py translate LANG [--edition FILE]."""
+    from booklet.app.new import new_project
+    from booklet.app.translate import translate
+
+    if len(args.files) != 1:
+        what = "FOLDER" if args.command == "new" else "the language to translate into, e.g. pt"
+        print(f"build.py: error: {args.command} needs {what}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "new":
+            written = new_project(args.files[0], args.language)
+            if not args.quiet:
+                print(
+                    f"new {args.language} booklet in {args.files[0]}: {len(written)} files", file=sys.stderr
+                )
+                print(f"next: cd {args.files[0]} && booklet   (or python build.py there)", file=sys.stderr)
+            return 0
+        if not args.edition.is_file():
+            print(f"build.py: error: edition file {args.edition} not found", file=sys.stderr)
+            return 2
+        for line in translate(args.edition, str(args.files[0])):
+            if not args.quiet:
+                print(line, file=sys.stderr)
+        return 0
+    except BuildError as exc:
+        if exc.report is not None:
+            Console(args.quiet, args.verbose).findings(exc.report)
+        print(f"{args.command} failed: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 def _diff(args: argparse.Namespace, console: Console) -> int:

@@ -32,6 +32,7 @@ from booklet.core.files import output_lock, temporary, write_output
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
+from booklet.core.resources import override_files, theme_file
 from booklet.engine.fetcher import Origins, image_origins
 from booklet.engine.limits import render_limits
 from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
@@ -76,7 +77,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
     css = stylesheets(
         styles_dir,
         book.edition,
-        [(styles_dir / name).read_text(encoding="utf-8") for name in profile.stylesheets],
+        [theme_file(styles_dir, name).read_text(encoding="utf-8") for name in profile.stylesheets],
     )
     settings = Settings(profile.colour, profile.ppi, icc)
     conversion = Conversion(book, assets, root, settings, geometry=read_geometry(css))
@@ -315,7 +316,8 @@ def _write_manifest(
     """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
     from urllib.parse import unquote, urlsplit
 
-    styles = [styles_dir / name for name in (*STYLE_ORDER, *profile.stylesheets)]
+    styles = [theme_file(styles_dir, name) for name in (*STYLE_ORDER, *profile.stylesheets)]
+    styles += override_files(styles_dir)
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     load_hashes(root / ".cache")
     data = manifest(book, root, input_files(book, root, styles, images), outputs)

@@ -15,6 +15,11 @@ text in the message and a suggestion in the hint:
   heading.repeated       the same heading twice in one chapter
   figure.no-caption, figure.no-alt, section.empty, date.invalid
 
+The checks of Chinese text (simplified characters, full-width punctuation, 年月日 dates) run on Chinese
+texts only: a Latin-script booklet's, and the Portuguese or English texts of a bilingual one (given per
+language, `caption: {zh-Hant: …, pt: …}`, or in a translation file), get the others. The glossary of a
+further language is `chapters/<language>/glossary.yaml` (e.g. chapters/pt/glossary.yaml).
+
 Text quoted from a Simplified-Chinese source (`simplified_source: true`) is exempt from the
 simplified-character checks. Columns point at the offending character when the value is a
 single-line scalar written verbatim in the file; otherwise at the start of the value.
@@ -37,6 +42,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from booklet.content.chars import CJK_CLASS
+from booklet.content.languages import LANGUAGES, is_language_map
+from booklet.content.localize import same_language, translation_file
 from booklet.content.model import Book
 from booklet.content.sources import PathKey, Source, SourceError, field_name, load_source
 from booklet.core.findings import Location, Report
@@ -71,6 +78,7 @@ class TextValue:
     column: int
     verbatim: bool  # the text stands on its line as written: column + offset is exact
     simplified: bool  # inside a block marked simplified_source
+    language: str = "zh-Hant"  # the text's language: the map key it stands under, else the file's
 
     @property
     def name(self) -> str:  # the key under which the text stands: paragraph, caption, text…
@@ -86,24 +94,30 @@ class TextValue:
         return field_name(self.key)
 
 
-def text_values(source: Source, lines: list[str]) -> list[TextValue]:
+def text_values(
+    source: Source, lines: list[str], language: str = "zh-Hant", skip: frozenset[str] = frozenset()
+) -> list[TextValue]:
+    """Every text of a source with its place and language (`language`: that of its plain texts)."""
     out: list[TextValue] = []
 
-    def walk(value: Any, key: PathKey, simplified: bool) -> None:
-        if isinstance(value, dict):
+    def walk(value: Any, key: PathKey, simplified: bool, tag: str) -> None:
+        if is_language_map(value):
+            for name, item in value.items():
+                walk(item, key + (name,), simplified, name)
+        elif isinstance(value, dict):
             simplified = simplified or value.get("simplified_source") is True
             for name, item in value.items():
-                if name not in NOT_TEXT:
-                    walk(item, key + (name,), simplified)
+                if name not in NOT_TEXT and name not in skip and name != "id":
+                    walk(item, key + (name,), simplified, tag)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, key + (index,), simplified)
+                walk(item, key + (index,), simplified, tag)
         elif isinstance(value, str) and value.strip():
             line, column = source.marks.get(key, (1, 1))
             start, verbatim = _verbatim_start(value, lines, line, column)
-            out.append(TextValue(value, source.path, key, line, start, verbatim, simplified))
+            out.append(TextValue(value, source.path, key, line, start, verbatim, simplified, tag))
 
-    walk(source.data, (), False)
+    walk(source.data, (), False, language)
     return out
 
 
@@ -232,8 +246,11 @@ class Glossary(BaseModel):
     terms: list[GlossaryTerm] = []
 
 
-def load_glossary(root: Path, report: Report) -> Glossary:
-    file = root / GLOSSARY
+def load_glossary(root: Path, report: Report, language: str | None = None) -> Glossary:
+    """chapters/glossary.yaml, or with `language` chapters/<language base>/glossary.yaml."""
+    file = (
+        root / GLOSSARY if language is None else root / "chapters" / language.split("-")[0] / "glossary.yaml"
+    )
     if not file.is_file():
         return Glossary()
     try:
@@ -466,39 +483,67 @@ def _figure_text(source: Source, key: PathKey, value: dict, report: Report, *, c
 
 
 def _blocks(data: dict) -> Iterator[tuple[PathKey, dict]]:
+    """Each block (its type and value; its `id:` left out) with its path."""
+
+    def typed(block: Any) -> dict | None:
+        if not isinstance(block, dict):
+            return None
+        rest = {k: v for k, v in block.items() if k != "id"}
+        return rest if len(rest) == 1 else None
+
     for i, block in enumerate(data.get("blocks") or []):
-        if isinstance(block, dict) and len(block) == 1:
-            yield ("blocks", i), block
+        if typed(block):
+            yield ("blocks", i), typed(block)
     for s, section in enumerate(data.get("sections") or []):
         if isinstance(section, dict):
             for i, block in enumerate(section.get("blocks") or []):
-                if isinstance(block, dict) and len(block) == 1:
-                    yield ("sections", s, "blocks", i), block
+                if typed(block):
+                    yield ("sections", s, "blocks", i), typed(block)
 
 
 # ---------------------------------------------------------------- all together
 
 
 def run_checks(book: Book, root: Path, report: Report) -> list[TextValue]:
-    """Every editorial check on every chapter of the book; findings go to the report."""
-    glossary = load_glossary(root, report)
+    """Every editorial check on every chapter of the book (and its translations); findings go to the report."""
+    edition = book.edition
+    text_language = edition.text_language
+    glossaries = {text_language.split("-")[0]: load_glossary(root, report)}
     everything: list[TextValue] = []
-    traditional = book.edition.language == "zh-Hant"
+    traditional = edition.language == "zh-Hant"
     for chapter in book.chapters:
         try:
             source = load_source(root / chapter.path, root)
         except SourceError:
             continue  # already reported by the loader
-        lines = (root / chapter.path).read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
-        values = text_values(source, lines)
+        values = text_values(source, _lines(root / chapter.path), text_language)
+        for tag in edition.printed_languages:
+            translated = translation_file(root / chapter.path, tag)
+            if translated is None or same_language(tag, text_language):
+                continue
+            try:
+                values += text_values(
+                    load_source(translated, root), _lines(translated), tag, skip=frozenset({"from"})
+                )
+            except SourceError:
+                continue  # reported by the loader
         everything.extend(values)
         check_structure(source, report)
         check_headings(values, report)
         for value in values:
-            if traditional and not value.simplified:
+            chinese = not LANGUAGES[value.language].latin
+            if chinese and traditional and value.language == "zh-Hant" and not value.simplified:
                 check_simplified(value, report)
-            check_glossary(value, glossary, report)
-            check_punctuation(value, report)
-            check_dates(value, report)
+            base = value.language.split("-")[0]
+            if base not in glossaries:
+                glossaries[base] = load_glossary(root, report, value.language)
+            check_glossary(value, glossaries[base], report)
+            if chinese:
+                check_punctuation(value, report)
+                check_dates(value, report)
     check_repeats(everything, report)
     return everything
+
+
+def _lines(file: Path) -> list[str]:
+    return file.read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from booklet.content.languages import LANGUAGES
+from booklet.content.localize import Texts
 from booklet.content.model import Book, Placed, Strict
 from booklet.core.files import remember
 from booklet.core.findings import Location, Report
@@ -92,6 +94,23 @@ def _strings(value: object) -> Iterator[str]:
 
 def texts(book: Book) -> Iterator[tuple[str, int | None, str]]:
     """(path, line, text) for every printed string of the book."""
+    for path, line, text, _ in language_texts(book):
+        yield path, line, text
+
+
+def language_texts(book: Book) -> Iterator[tuple[str, int | None, str, str]]:
+    """(path, line, text, language) for every printed string: a text in several languages
+    (content/localize.Texts) gives each language's."""
+    for path, line, text in _all_texts(book):
+        if isinstance(text, Texts):
+            for tag, piece, _ in text.parts:
+                if piece:
+                    yield path, line, piece, tag
+        else:
+            yield path, line, text, book.language
+
+
+def _all_texts(book: Book) -> Iterator[tuple[str, int | None, str]]:
     for name in ("title", "subtitle", "publisher"):
         text = getattr(book.edition, name)
         if text:
@@ -109,31 +128,34 @@ def texts(book: Book) -> Iterator[tuple[str, int | None, str]]:
                 yield placed.path, placed.line, text
 
 
+def _families(book: Book, tag: str) -> tuple[tuple[str, str], ...]:
+    """The (role, family) pairs a text in language `tag` is printed in: the edition's fonts for its own
+    language, the language's default faces for the others of a bilingual edition (styles/languages.css)."""
+    if tag == book.language:
+        return (("body", book.edition.fonts.body), ("heading", book.edition.fonts.heading))
+    return (("body", LANGUAGES[tag].body), ("heading", LANGUAGES[tag].heading))
+
+
 def check_coverage(book: Book, report: Report, values: list | None = None) -> list[FontFile]:
     """Report characters the fonts lack; returns the font files found (for the manifest).
 
     `values` (editorial.TextValue, the source strings with their places) give a finding its column and field."""
-    chains: dict[str, list[FontFile]] = {}
-    for role, family in (("body", book.edition.fonts.body), ("heading", book.edition.fonts.heading)):
-        primary = find_font(family)
-        if primary is None:
-            report.error(
-                "font.missing",
-                f"the {role} font “{family}” is not installed",
-                location=Location(book.edition_path),
-                field=f"fonts.{role}",
-                hint="install it (fonts-noto-cjk) or name an installed family",
-            )
+    by_language: dict[str, tuple[dict[str, list[FontFile]], dict[str, frozenset[int]]]] = {}
+
+    def fonts_for(tag: str):
+        if tag not in by_language:
+            chains = _chains(book, tag, report)
+            covered = {
+                role: frozenset().union(*(cmap(font) for font in chain)) for role, chain in chains.items()
+            }
+            by_language[tag] = (chains, covered)
+        return by_language[tag]
+
+    fonts_for(book.language)
+    for path, line, text, tag in language_texts(book):
+        chains, covered = fonts_for(tag)
+        if not chains:
             continue
-        chain = [primary]
-        fallback = find_font(FALLBACKS[role])
-        if fallback is not None:
-            chain.append(fallback)
-        chains[role] = chain
-    if not chains:
-        return []
-    covered = {role: frozenset().union(*(cmap(font) for font in chain)) for role, chain in chains.items()}
-    for path, line, text in texts(book):
         missing = {}
         for char in set(text):
             if char in IGNORED or unicodedata.category(char) in ("Cc", "Cf"):
@@ -150,7 +172,33 @@ def check_coverage(book: Book, report: Report, values: list | None = None) -> li
                 **_place(values or [], path, line, char),
                 hint="use the standard character, or name fonts that have it in the edition file",
             )
-    return [font for chain in chains.values() for font in chain]
+    found = []
+    for chains, _ in by_language.values():
+        found += [font for chain in chains.values() for font in chain if font not in found]
+    return found
+
+
+def _chains(book: Book, tag: str, report: Report) -> dict[str, list[FontFile]]:
+    chains: dict[str, list[FontFile]] = {}
+    for role, family in _families(book, tag):
+        primary = find_font(family)
+        if primary is None:
+            own = tag == book.language
+            report.error(
+                "font.missing",
+                f"the {role} font “{family}” is not installed"
+                + ("" if own else f" (the {tag} text of this bilingual edition is printed in it)"),
+                location=Location(book.edition_path),
+                field=f"fonts.{role}" if own else "languages",
+                hint="install it (fonts-noto-cjk, fonts-noto-core) or name an installed family",
+            )
+            continue
+        chain = [primary]
+        fallback = find_font(FALLBACKS[role])
+        if fallback is not None:
+            chain.append(fallback)
+        chains[role] = chain
+    return chains
 
 
 def _place(values: list, path: str, line: int | None, char: str) -> dict:

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from booklet.content.languages import LANGUAGES, LanguageTag, words
+
 NonEmpty = Field(min_length=1)
 
 
@@ -265,13 +267,18 @@ class Chart(Strict):
 
 
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\b")
 
 
 def parse_date(text: str) -> tuple[int, int, int]:
-    """2018年5月22日 → (2018, 5, 22); 2018年9月18日至22日 → its first day; 2018年5月 → (2018, 5, 1)."""
-    found = _DATE.match(text.strip())
+    """2018年5月22日 → (2018, 5, 22); 2018年9月18日至22日 → its first day; 2018年5月 → (2018, 5, 1);
+    in any language also 2018-05-22 and 2018-05."""
+    text = re.sub(
+        "^([\ue000\ue002][^\ue001]*\ue001)+", "", text.strip()
+    )  # an untranslated text's mark (content/localize.py)
+    found = _DATE.match(text) or _ISO_DATE.match(text)
     if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:
-        raise ValueError(f"expected a date like 2018年5月22日, got {text!r}")
+        raise ValueError(f"expected a date like 2018年5月22日 or 2018-05-22, got {text!r}")
     return int(found.group(1)), int(found.group(2)), int(found.group(3) or 1)
 
 
@@ -310,6 +317,7 @@ class ChapterHead(Strict):
 
 
 class SectionHead(Strict):
+    id: str | None = None  # which translations name it (content/localize.py)
     title: str = NonEmpty
     blocks: list[object] = []
 
@@ -338,7 +346,7 @@ class Edition(Strict):
     title: str = NonEmpty
     subtitle: str | None = None
     year: int = Field(ge=1900, le=2200)
-    language: Literal["zh-Hant", "zh-Hans"] = "zh-Hant"
+    language: LanguageTag = "zh-Hant"
     edition: str | None = None
     date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     isbn: str | None = None
@@ -358,6 +366,43 @@ class Edition(Strict):
     # the first edition's pagination (layout/folios.py): chapter file stem or section anchor → start page
     page_plan: dict[str, int] = {}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _language_defaults(cls, data: object) -> object:
+        """`languages` names the edition's language first; a Latin-script edition's faces default to
+        its language's (Noto Serif / Noto Sans), named explicitly."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        languages = data.get("languages")
+        if isinstance(languages, list) and languages and "language" not in data:
+            data["language"] = languages[0]
+        tag = data.get("language", "zh-Hant")
+        fonts = data.get("fonts", {})
+        if tag in LANGUAGES and LANGUAGES[tag].latin and isinstance(fonts, dict):
+            data["fonts"] = {"body": LANGUAGES[tag].body, "heading": LANGUAGES[tag].heading, **fonts}
+        return data
+
+    @model_validator(mode="after")
+    def _languages_start_with_language(self) -> Edition:
+        if self.languages and self.languages[0] != self.language:
+            raise ValueError(f"languages must start with the edition's language ({self.language})")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages lists a language twice")
+        return self
+
+    @property
+    def printed_languages(self) -> list[str]:
+        """The languages the edition prints, in order (one, unless `languages` names more)."""
+        return list(self.languages) or [self.language]
+
+    @property
+    def text_language(self) -> str:
+        """The language of the chapter files' plain (not per-language) texts."""
+        if self.source_language:
+            return self.source_language
+        return "zh-Hant" if self.conversion else self.language
+
     @field_validator("isbn")
     @classmethod
     def _isbn13(cls, value: str | None) -> str | None:
@@ -372,11 +417,20 @@ class Edition(Strict):
     printing_history: list[str] = []  # colophon lines, one per edition; extending editions append
     conversion: Literal["hk2s", "t2s", "tw2s"] | None = None  # OpenCC config applied to the text
     conversion_overrides: dict[str, str] = {}  # converted text → corrected text, after conversion
+    # a bilingual (or trilingual) edition: the languages it prints, in order; the first is `language`
+    languages: list[LanguageTag] = []
+    # the language the chapter files' plain texts are written in (default: the edition's language, or
+    # zh-Hant for an edition converted to zh-Hans); texts given per language or translated are picked by tag
+    source_language: LanguageTag | None = None
+    # a text with no translation in a printed language: an error (translation.missing), or `source`:
+    # a warning, the source text printed in its place and marked in the proof
+    missing_translations: Literal["error", "source"] = "error"
 
     @property
     def title_lines(self) -> list[str]:
-        """The title's phrases (separated by spaces), set one a line on the cover."""
-        return self.title.split()
+        """The title's phrases (separated by spaces), set one a line on the cover; a Latin-script title
+        is one text, broken where it has to be."""
+        return [self.title] if LANGUAGES[self.language].latin else self.title.split()
 
 
 # ---------------------------------------------------------------- the built model
@@ -391,6 +445,7 @@ class Placed:
     path: str
     line: int
     row_lines: tuple[int, ...] = ()  # tables: the source line of each row
+    id: str | None = None  # the block's `id:`, which its translations name (content/localize.py)
 
 
 @dataclass(frozen=True)
@@ -420,42 +475,9 @@ class Chapter:
             yield from section.blocks
 
 
-# Fixed words the templates print, in the source script; converted with the content.
-LABELS = {
-    "contents": "目錄",
-    "year": "年",
-    "partial": "（部分）",
-    "inscribed": "題辭",
-    "time": "時間：",
-    "source": "來源：",
-    "missing_image": "缺圖",
-    "invalid_image": "圖片無效",
-    "reserved_page": "版面預留",
-    "reserved_page_note": "初版此頁為照片版面；照片到位後，此頁由內容填滿。",
-    # the alternative text generated for drawn art (assets/art/describe.py)
-    "bar_chart": "長條圖",
-    "stacked_bar_chart": "堆疊長條圖",
-    "timeline_chart": "時間線",
-    "map": "地圖",
-    "qr_code": "二維碼，連結至",
-    "barcode": "條碼",
-    "photo": "照片",
-    "list_sep": "；",
-    "total": "合計",
-    # the reader editions (booklet/reader/): the web site and the EPUB
-    "skip_to_text": "跳至正文",
-    "previous": "上一章",
-    "next": "下一章",
-    "home": "首頁",
-    "chapter_pages": "章節導覽",
-    "sections": "本章各節",
-    "page_list": "頁碼",
-    "page": "頁",
-    "photo_missing": "（照片從缺）",
-    "cover": "封面",
-    "accessibility_summary": "本電子書依內容結構編排，標題層級分明；所有照片、地圖和圖表均附文字說明，"
-    "圖表的數據亦以文字列出；頁碼與印刷版相同。",
-}
+# Fixed words the templates print (content/languages.py holds the table of every language), converted
+# with the content in a zh-Hans edition.
+LABELS = words("zh-Hant")
 
 
 @dataclass(frozen=True)
@@ -466,17 +488,10 @@ class Book:
     edition_files: tuple[str, ...] = ()  # the extends chain, root first (for the manifest)
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))
 
+    @property
+    def language(self) -> str:
+        return self.edition.language
+
     def all_blocks(self):
         for chapter in self.chapters:
             yield from chapter.all_blocks()
-
-
-CHINESE_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 14 → 十四, 21 → 二十一 (1–99)."""
-    if n < 10:
-        return CHINESE_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return (CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (CHINESE_DIGITS[ones] if ones else "")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from booklet.content.chars import is_han
+from booklet.content.localize import Texts
 from booklet.content.model import Book, Chapter, Placed, Strict
 
 NOT_TEXT = frozenset({"image", "scan", "video_url"})  # fields that are paths or addresses
@@ -69,6 +70,11 @@ def convert_book(book: Book) -> Book:
     """The book in the edition's script; the same book when the edition asks for no conversion."""
     edition = book.edition
     if edition.conversion is None:
+        if edition.language == "zh-Hans":  # written in Simplified: the templates' words follow
+            convert = opencc_converter("hk2s")
+            return dataclasses.replace(
+                book, labels={key: convert_value(text, convert) for key, text in book.labels.items()}
+            )
         return book
     convert = make_converter(edition.conversion, edition.conversion_overrides)
     return dataclasses.replace(
@@ -77,12 +83,19 @@ def convert_book(book: Book) -> Book:
             update={name: convert_value(getattr(edition, name), convert) for name in EDITION_TEXT}
         ),
         chapters=tuple(_chapter(chapter, convert) for chapter in book.chapters),
-        labels={key: convert(text) for key, text in book.labels.items()},
+        labels={key: convert_value(text, convert) for key, text in book.labels.items()},
     )
 
 
 def convert_value(value, convert: Converter):
-    """Every text inside a value: strings, lists and model fields (except paths)."""
+    """Every text inside a value: strings, lists and model fields (except paths). A text in several
+    languages has its Chinese parts converted, the others kept."""
+    if isinstance(value, Texts):
+        parts = tuple(
+            (tag, convert(text) if tag.startswith("zh") else text, untranslated)
+            for tag, text, untranslated in value.parts
+        )
+        return Texts(parts, value.sources)
     if isinstance(value, str):
         return convert(value)
     if isinstance(value, list):
@@ -107,11 +120,14 @@ def _blocks(blocks: tuple[Placed, ...], convert: Converter) -> tuple[Placed, ...
 
 def _chapter(chapter: Chapter, convert: Converter) -> Chapter:
     sections = tuple(
-        dataclasses.replace(s, title=convert(s.title), blocks=_blocks(s.blocks, convert))
+        dataclasses.replace(s, title=convert_value(s.title, convert), blocks=_blocks(s.blocks, convert))
         for s in chapter.sections
     )
     return dataclasses.replace(
-        chapter, title=convert(chapter.title), blocks=_blocks(chapter.blocks, convert), sections=sections
+        chapter,
+        title=convert_value(chapter.title, convert),
+        blocks=_blocks(chapter.blocks, convert),
+        sections=sections,
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from booklet.content.editions import load_edition
+from booklet.content.languages import LANGUAGES, TAGS, words
+from booklet.content.localize import END_MARK, SETTINGS, Localizer, load_translation, merge
 from booklet.content.markup import markup_texts
 from booklet.content.markup import problem as markup_problem
 from booklet.content.model import (
@@ -23,7 +25,6 @@ from booklet.content.model import (
     Strict,
     Table,
     Text,
-    chinese_numeral,
 )
 from booklet.content.sources import PathKey, Source, SourceError, field_name, load_source
 from booklet.core.findings import Report
@@ -44,15 +45,50 @@ _EXPECTED = {
 }
 
 
+def edition_languages(data: Any) -> tuple[list[str], str]:
+    """The printed languages and the plain texts' language, read from the raw edition (checked later)."""
+    if not isinstance(data, dict):
+        return ["zh-Hant"], "zh-Hant"
+    languages = [t for t in data.get("languages") or [] if isinstance(t, str) and t in TAGS]
+    first = data.get("language") if data.get("language") in TAGS else None
+    tags = languages or [first or "zh-Hant"]
+    text = data.get("source_language")
+    if text not in TAGS:
+        text = "zh-Hant" if data.get("conversion") else tags[0]
+    return tags, text
+
+
+class _Scratch(Report):
+    """The findings of a further language's validation that the first language's did not give."""
+
+    def copy_new(self, report: Report) -> None:
+        seen = {(f.code, f.location, f.message) for f in report.findings}
+        for finding in self.findings:
+            if (finding.code, finding.location, finding.message) not in seen:
+                report.add(finding)
+
+
 def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
     """Load the edition file and every chapter it lists. Returns None if any file is unusable."""
     source = load_edition(edition_file, root, report)  # the merged extends chain
     if source is None:
         return None
-    edition = _validate(Edition, source.data, source, (), report)
-    if edition is None:
-        return None
-    chapters: list[Chapter] = []
+    tags, text_tag = edition_languages(source.data)
+    fallback = isinstance(source.data, dict) and source.data.get("missing_translations") == "source"
+    editions = {}
+    for n, tag in enumerate(tags):
+        data = source.data
+        if isinstance(data, dict):
+            localizer = Localizer(tag, tag, report if n == 0 else Report(), source, fallback)  # type: ignore[arg-type]
+            data = {k: localizer.value(v, (k,)) if k not in SETTINGS else v for k, v in data.items()}
+            if n:
+                data = {k: v for k, v in data.items() if k not in ("languages", "fonts")} | {"language": tag}
+        scratch = _Scratch()
+        editions[tag] = _validate(Edition, data, source, (), report if n == 0 else scratch)  # type: ignore[arg-type]
+        if editions[tag] is None:
+            return None
+    edition = editions[tags[0]]
+    chapters: dict[str, list[Chapter]] = {tag: [] for tag in tags}
     numbers: dict[int, str] = {}
     for index, name in enumerate(edition.chapters):
         where = source.locate(("chapters", index))
@@ -82,9 +118,12 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
                 field=f"chapters[{index}]",
             )
             continue
-        chapter = load_chapter(root / name, root, report)
-        if chapter is None:
+        versions = chapter_versions(
+            root / name, root, report, tags=tags, text_tag=text_tag, fallback=fallback
+        )
+        if versions is None:
             continue
+        chapter = versions[0]
         if chapter.number in numbers:
             report.error(
                 "chapter.duplicate-number",
@@ -93,29 +132,110 @@ def load_book(edition_file: Path, root: Path, report: Report) -> Book | None:
                 field=f"chapters[{index}]",
             )
         numbers[chapter.number] = chapter.path
-        chapters.append(chapter)
-    anchors = {a for c in chapters for a in (c.anchor, *(s.anchor for s in c.sections))}
+        for tag, version in zip(tags, versions):
+            chapters[tag].append(version)
+    first = chapters[tags[0]]
+    anchors = {a for c in first for a in (c.anchor, *(s.anchor for s in c.sections))}
     for name in edition.page_plan:
         if name not in anchors:
             report.error(
                 "pagination.unknown",
                 f"page_plan names {name!r}, which is no chapter or section; "
-                f"expected a chapter file's stem or a section like {chapters[-1].anchor if chapters else ''}",
+                f"expected a chapter file's stem or a section like {first[-1].anchor if first else ''}",
                 location=source.locate(("page_plan", name), key=True),
                 field=f"page_plan.{name}",
             )
+    books = [
+        Book(
+            edition=editions[tag],
+            edition_path=source.path,
+            chapters=tuple(chapters[tag]),
+            edition_files=tuple(source.files),
+            labels=words(tag),
+        )
+        for tag in tags
+    ]
+    if len(books) == 1 and not _marked(books[0]):
+        return books[0]
+    others = [(tag, book) for tag, book in zip(tags[1:], books[1:])]
+    merged = merge(books[0], others, tags[0])
+    labels = {
+        k: merge(v, [(tag, book.labels[k]) for tag, book in others], tags[0])
+        for k, v in books[0].labels.items()
+    }
     return Book(
-        edition=edition, edition_path=source.path, chapters=tuple(chapters), edition_files=tuple(source.files)
+        edition=merge(editions[tags[0]], [(t, editions[t]) for t in tags[1:]], tags[0]),
+        edition_path=source.path,
+        chapters=merged.chapters,
+        edition_files=tuple(source.files),
+        labels=labels,
     )
 
 
+def _marked(book: Book) -> bool:
+    """Does the book print any source text in place of a translation?"""
+    from booklet.content.script import convert_value
+
+    found = []
+
+    def spot(text: str) -> str:
+        if END_MARK in text:
+            found.append(text)
+        return text
+
+    for chapter in book.chapters:
+        if END_MARK in chapter.title or any(END_MARK in s.title for s in chapter.sections):
+            return True
+        for placed in chapter.all_blocks():
+            convert_value(placed.block, spot)
+            if found:
+                return True
+    return False
+
+
 def load_chapter(file: Path, root: Path, report: Report) -> Chapter | None:
+    versions = chapter_versions(file, root, report)
+    return versions[0] if versions else None
+
+
+def chapter_versions(
+    file: Path,
+    root: Path,
+    report: Report,
+    *,
+    tags: list[str] | None = None,
+    text_tag: str | None = None,
+    fallback: bool = False,
+) -> list[Chapter] | None:
+    """The chapter in each of `tags` (default: its own language only), or None if unusable."""
     source = _load(file, root, report)
     if source is None:
         return None
-    head = _validate(ChapterHead, source.data, source, (), report)
+    tags = tags or ["zh-Hant"]
+    text_tag = text_tag or tags[0]
+    out = []
+    for n, tag in enumerate(tags):
+        translation = None
+        if tag.split("-")[0] != text_tag.split("-")[0]:
+            translation = load_translation(file, tag, root, report)
+        localizer = Localizer(tag, text_tag, report, source, fallback, translation)
+        data = localizer.chapter(source.data)
+        localizer.unused()
+        scratch = _Scratch()
+        chapter = _chapter(file, source, data, tag, report if n == 0 else scratch)
+        if n:
+            scratch.copy_new(report)
+        if chapter is None:
+            return None
+        out.append(chapter)
+    return out
+
+
+def _chapter(file: Path, source: Source, data: Any, tag: str, report: Report) -> Chapter | None:
+    head = _validate(ChapterHead, data, source, (), report)
     if head is None:
         return None
+    language = LANGUAGES[tag]
     slug = file.stem
     blocks = _blocks(head.blocks, source, ("blocks",), report)
     sections = []
@@ -126,7 +246,7 @@ def load_chapter(file: Path, root: Path, report: Report) -> Chapter | None:
         sections.append(
             Section(
                 number=i + 1,
-                numeral=chinese_numeral(i + 1),
+                numeral=language.section_numeral(head.number, i + 1),
                 title=section.title,
                 anchor=f"{slug}-{i + 1}",
                 blocks=_blocks(section.blocks, source, ("sections", i, "blocks"), report),
@@ -143,7 +263,7 @@ def load_chapter(file: Path, root: Path, report: Report) -> Chapter | None:
         )
     return Chapter(
         number=head.number,
-        numeral=chinese_numeral(head.number),
+        numeral=language.numeral(head.number),
         title=head.title,
         anchor=slug,
         blocks=blocks,
@@ -156,15 +276,21 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
     placed = []
     for i, raw in enumerate(raw_blocks):
         here = path + (i,)
-        if not isinstance(raw, dict) or len(raw) != 1:
+        block_id = raw.get("id") if isinstance(raw, dict) else None
+        if (
+            not isinstance(raw, dict)
+            or len(raw) != 1 + ("id" in raw)
+            or not isinstance(block_id, (str, type(None)))
+        ):
             report.error(
                 "block.shape",
-                "expected a block: a mapping with exactly one key, the block type (e.g. `- paragraph: text`)",
+                "expected a block: a mapping with exactly one key, the block type (e.g. `- paragraph: text`), "
+                "and optionally its id (`id: p-3f2a9c`)",
                 location=source.locate(here),
                 field=field_name(here),
             )
             continue
-        ((kind, value),) = raw.items()
+        ((kind, value),) = ((k, v) for k, v in raw.items() if k != "id")
         model = BLOCK_TYPES.get(kind)
         if model is None:
             report.error(
@@ -191,7 +317,7 @@ def _blocks(raw_blocks: list[Any], source: Source, path: PathKey, report: Report
             row_lines = tuple(source.locate(here + (kind, "rows", r)).line or 1 for r in rows)
             _check_markup(kind, value, source, here + (kind,), report)
             placed.append(
-                Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1, row_lines)
+                Placed(kind, block, source.path, source.locate(here + (kind,)).line or 1, row_lines, block_id)
             )
     return tuple(placed)
 

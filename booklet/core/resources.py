@@ -6,7 +6,39 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # booklet/
 TEMPLATES = PACKAGE / "html" / "templates"
-PACKAGE_STYLES = PACKAGE.parent / "styles"  # the theme a project without styles/ falls back on
+# the default theme: the repository's styles/ beside the package, or, in an installed package, the copy
+# that pyproject.toml packs into it (booklet/theme/)
+PACKAGE_STYLES = (
+    PACKAGE.parent / "styles"
+    if (PACKAGE.parent / "styles" / "variables.css").is_file()
+    else PACKAGE / "theme"
+)
+# the theme's files: a project's styles/ may replace any of them; its other .css files are added after them
+THEME_FILES = (
+    "variables.css",
+    "pages.css",
+    "type.css",
+    "blocks.css",
+    "contents.css",
+    "typeset.css",
+    "languages.css",
+    "colours-rgb.css",
+    "screen.css",
+    "proof.css",
+)
+
+
+def theme_file(styles_dir: Path, name: str) -> Path:
+    """The project's styles/<name> where it has one, else the package theme's."""
+    own = styles_dir / name
+    return own if own.is_file() else PACKAGE_STYLES / name
+
+
+def override_files(styles_dir: Path) -> list[Path]:
+    """A project's own stylesheets (styles/*.css that are not theme files), in name order."""
+    if not styles_dir.is_dir() or styles_dir.resolve() == PACKAGE_STYLES.resolve():
+        return []
+    return sorted(p for p in styles_dir.glob("*.css") if p.name not in THEME_FILES and p.is_file())
 
 
 def code_files() -> list[Path]:

@@ -7,11 +7,20 @@ from pathlib import Path
 
 from booklet.content.model import Edition
 from booklet.core.findings import Report, relative
+from booklet.core.resources import override_files, theme_file
 from booklet.engine.fetcher import ConfinedFetcher, Origins, url_in_message
 from booklet.engine.patches import install
 from booklet.engine.session import font_configuration, parsed_css
 
-STYLE_ORDER = ("variables.css", "pages.css", "type.css", "blocks.css", "contents.css", "typeset.css")
+STYLE_ORDER = (
+    "variables.css",
+    "pages.css",
+    "type.css",
+    "blocks.css",
+    "contents.css",
+    "typeset.css",
+    "languages.css",
+)
 
 
 class _Capture(logging.Handler):
@@ -45,9 +54,11 @@ def css_string(text: str) -> str:
 
 
 def stylesheets(styles_dir: Path, edition: Edition, extra: list[str] | None = None) -> list[str]:
-    """The CSS texts in cascade order: theme layers, then the edition's overrides."""
-    texts = [(styles_dir / name).read_text(encoding="utf-8") for name in STYLE_ORDER]
+    """The CSS texts in cascade order: theme layers (each the project's where it has one, else the
+    package's), the edition's settings, the project's own stylesheets, then the profile's layers."""
+    texts = [theme_file(styles_dir, name).read_text(encoding="utf-8") for name in STYLE_ORDER]
     texts.append(edition_css(edition))
+    texts.extend(path.read_text(encoding="utf-8") for path in override_files(styles_dir))
     texts.extend(extra or [])
     return texts
 
@@ -55,9 +66,9 @@ def stylesheets(styles_dir: Path, edition: Edition, extra: list[str] | None = No
 def proof_stylesheets(styles_dir: Path, edition: Edition) -> list[str]:
     """The proof overlay's CSS: the theme variables, the page size and bleed, then styles/proof.css."""
     return [
-        (styles_dir / "variables.css").read_text(encoding="utf-8"),
+        theme_file(styles_dir, "variables.css").read_text(encoding="utf-8"),
         edition_css(edition),
-        (styles_dir / "proof.css").read_text(encoding="utf-8"),
+        theme_file(styles_dir, "proof.css").read_text(encoding="utf-8"),
     ]
 
 

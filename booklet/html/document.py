@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 import re
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from markupsafe import Markup, escape
 
 from booklet.assets.collect import Assets
+from booklet.content.localize import Texts
 from booklet.content.markup import plain
 from booklet.content.model import Book
 from booklet.content.rows import group_blocks, pieces
 from booklet.core.resources import TEMPLATES
 from booklet.core.stamps import w3c_date
 from booklet.html.inline import inline
+from booklet.html.languages import is_latin, latin_quotes, latin_text, per_language, plain_texts
 from booklet.html.spans import typeset_text
 
 
@@ -31,11 +34,13 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        finalize=_finalize,
     )
     env.filters["group_blocks"] = group_blocks
-    env.filters["cjk"] = typeset_text  # CJK spacing and line-end spans (html/spans.py)
-    env.filters["inline"] = inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
-    env.filters["plain"] = plain
+    env.filters["cjk"] = _cjk  # CJK spacing and line-end spans (html/spans.py)
+    env.filters["inline"] = _inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
+    env.filters["plain"] = _plain
+    env.filters["further_languages"] = further_languages
     env.filters["machine_date"] = machine_date  # 2018年5月22日 → 2018-05-22, for <time datetime>
     return env
 
@@ -43,13 +48,61 @@ def _environment() -> Environment:
 _DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 
 
-def machine_date(text: str | None) -> str:
+def machine_date(text) -> str:
     """A date as the manuscript writes it, as an HTML `datetime` value ("" when it is not one)."""
-    found = _DATE.match(text or "")
+    found = _DATE.match(plain_texts(text) if text is not None else "")
     if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:
         return ""
     year, month, day = found.group(1), int(found.group(2)), found.group(3)
     return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
+
+
+# Each text filter takes the document's language (`lang`, a template variable) or, for a text in several
+# languages (content/localize.Texts), each part's own (html/languages.py).
+
+
+def _finalize(value):
+    """A text in several languages printed as it is ({{ block.title }}): one span per language."""
+    if isinstance(value, Texts):
+        return per_language(value, lambda text, tag: latin_text(text, tag) if is_latin(tag) else escape(text))
+    return value
+
+
+def _one(text: str, tag: str, typeset) -> str:
+    if is_latin(tag):
+        return str(typeset(latin_quotes(text, tag), latin=True))
+    return str(typeset(text))
+
+
+@pass_context
+def _cjk(context, text: str) -> Markup:
+    if isinstance(text, Texts):
+        return per_language(text, lambda piece, tag: _one(piece, tag, _typeset))
+    return Markup(_one(text, context["lang"], _typeset))
+
+
+@pass_context
+def _inline(context, text: str) -> Markup:
+    if isinstance(text, Texts):
+        return per_language(text, lambda piece, tag: _one(piece, tag, _markup))
+    return Markup(_one(text, context["lang"], _markup))
+
+
+def _typeset(text: str, latin: bool = False) -> Markup:
+    return Markup(escape(text)) if latin else typeset_text(text)
+
+
+def _markup(text: str, latin: bool = False) -> Markup:
+    return inline(text, latin=latin)
+
+
+def further_languages(text: str) -> list[tuple[str, str]]:
+    """(tag, text) of a text's second and later languages (none for a text in one language)."""
+    return [(tag, piece) for tag, piece, _ in text.parts[1:] if piece] if isinstance(text, Texts) else []
+
+
+def _plain(text: str) -> str:
+    return plain(plain_texts(text))
 
 
 def render_html(book: Book, assets: Assets, *, profile: str = "print", build_info: dict | None = None) -> str:
@@ -64,6 +117,7 @@ def render_html(book: Book, assets: Assets, *, profile: str = "print", build_inf
         images=assets.images,
         art=assets.art,
         profile=profile,
+        lang=book.language,
         build={
             "created": w3c_date(book.edition),
             "reserved": {},

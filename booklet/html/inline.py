@@ -4,15 +4,16 @@ the text between them given its CJK spans, and the result re-serialised by a whi
 from __future__ import annotations
 
 import nh3
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from booklet.content.markup import TAG, TAGS
 from booklet.html.spans import typeset_text
 
 
-def inline(text: str) -> Markup:
+def inline(text: str, *, latin: bool = False) -> Markup:
     """Text → safe HTML (the Jinja2 filter `inline`): the allowed tags kept, everything else escaped,
-    and the text between them typeset for CJK (html/spans.py: spacing, kept-together line end).
+    and the text between them typeset for CJK (html/spans.py: spacing, kept-together line end), or, for
+    a Latin-script text (`latin`), only escaped: WeasyPrint hyphenates and justifies it.
 
     Safe by construction: the output holds only escaped text, the fixed tags above and cjk's spans.
     """
@@ -25,7 +26,7 @@ def inline(text: str) -> Markup:
     pieces.append((False, text[position:]))
     last = max(i for i, (is_tag, piece) in enumerate(pieces) if not is_tag and (piece or i == 0))
     out = [
-        piece if is_tag else str(typeset_text(piece, tail=i == last))
+        piece if is_tag else str(escape(piece)) if latin else str(typeset_text(piece, tail=i == last))
         for i, (is_tag, piece) in enumerate(pieces)
     ]
     # the whitelist sanitizer as a second wall: only the four tags and cjk's classed spans pass

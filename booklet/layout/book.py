@@ -86,8 +86,9 @@ def lay_out_book(
         # The front matter (its contents print every heading's folio) and the back matter are laid out
         # alongside, as the last build left them, and again at the end if that has changed.
         ends = []
-        if isinstance(last_build.get("folios"), dict):
-            ends.append((FRONT, 1, False, last_build["folios"]))
+        headings = {a for c in book.chapters for a in (c.anchor, *(s.anchor for s in c.sections))}
+        if isinstance(last_build.get("folios"), dict) and headings <= set(last_build["folios"]):
+            ends.append((FRONT, 1, False, last_build["folios"]))  # (not when a chapter or section is new)
         if isinstance(last_build.get("back"), list) and len(last_build["back"]) == 2:
             ends.append((BACK, *last_build["back"], None))
         done: dict[str, PartResult] = {}
@@ -213,4 +214,7 @@ def _label(book: Book, name: str) -> str:
     if chapter is None:
         return name
     section = next((section for section in chapter.sections if section.anchor == name), None)
-    return Path(chapter.path).name + (f" （{section.numeral}）" if section else "")
+    mark = str(
+        book.labels.get("section_mark", "（{n}）")
+    ).strip()  # （一） in Chinese, 2.1 in a Latin booklet
+    return Path(chapter.path).name + (" " + mark.format(n=section.numeral) if section else "")

@@ -10,7 +10,8 @@ at its baseline, and measures where the printed line really ends. The result:
 - forbidden starts / ends: a line starting with closing punctuation or 々ー, or ending with an
   opening bracket;
 - loose lines (a gap between two CJK characters wider than 0.1 em, which pdftotext reads as
-  a space); single-character last lines; widows and orphans (a paragraph leaving or starting a page with
+  a space); loose words (a Latin-script line whose justified word spaces are stretched by more than
+  WORD_STRETCH_MAX em beyond their natural width: the start of rivers); single-character last lines; widows and orphans (a paragraph leaving or starting a page with
   one line); captions on another page than their picture; overfull lines; lines running into
   the margin.
 """
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
 PX_TO_PT = 0.75
 TOLERANCE_PT = 0.5
 LOOSE_GAP = 0.1  # em: poppler breaks words at wider gaps
+# em: the most a justified word space of Latin text may be stretched beyond the space's own width
+# (Noto Serif's space is 0.26 em: a space of 0.56 em at most). Latin lines are justified by WeasyPrint
+# itself and hyphenated (styles/languages.css); a line stretched further is reported as loose-words.
+WORD_STRETCH_MAX = 0.3
 
 
 @dataclass
@@ -260,12 +265,33 @@ def audit_pdf(pdf: bytes | Path, lines: list[Line], layout_problems: list[Proble
                         f"a {widest:.2f} pt gap between characters (pdftotext may read it as a space)",
                     )
                 )
+            stretch = _word_stretch(glyphs)
+            if stretch > WORD_STRETCH_MAX * glyphs[0].size:
+                audit.problems.append(
+                    Problem(
+                        "loose-words",
+                        page,
+                        text,
+                        f"word spaces stretched by {stretch / glyphs[0].size:.2f} em "
+                        f"(at most {WORD_STRETCH_MAX} em)",
+                    )
+                )
             if abs(end - line.right) <= TOLERANCE_PT:
                 audit.justified_flush += 1
             else:
                 audit.problems.append(Problem("ragged", page, text, f"ends {line.right - end:.2f} pt short"))
     _widows_orphans(lines, audit)
     return audit
+
+
+def _word_stretch(glyphs: list) -> float:
+    """The widest stretch of a word space (the gap after a space glyph) on a line without CJK, in pt."""
+    if any(is_cjk(g.text) for g in glyphs if len(g.text) == 1):
+        return 0.0
+    return max(
+        (b.x0 - a.x1 for a, b in zip(glyphs, glyphs[1:]) if a.text == " " and b.text != " "),
+        default=0.0,
+    )
 
 
 def _widows_orphans(lines: list[Line], audit: Audit) -> None:

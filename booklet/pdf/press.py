@@ -28,6 +28,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 
 from booklet.assets.theme import theme_variables
 from booklet.content.model import Edition
+from booklet.core.resources import theme_file
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -51,11 +52,11 @@ def parse_palette(styles_dir: Path) -> dict[tuple[int, int, int], tuple[float, .
     """8-bit sRGB fallback → CMYK token, paired by variable name across the two colour layers."""
     cmyk: dict[str, tuple[float, ...]] = {}
     rgb: dict[str, tuple[int, int, int]] = {}
-    for name, value in theme_variables([_read(styles_dir / "variables.css")], "color").items():
+    for name, value in theme_variables([_read(theme_file(styles_dir, "variables.css"))], "color").items():
         match = re.fullmatch(r"device-cmyk\(\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\)", value.strip())
         if match:
             cmyk[name] = tuple(float(v) for v in match.groups())
-    for name, value in theme_variables([_read(styles_dir / "colours-rgb.css")], "color").items():
+    for name, value in theme_variables([_read(theme_file(styles_dir, "colours-rgb.css"))], "color").items():
         value = value.strip().lstrip("#")
         if re.fullmatch(r"[0-9a-fA-F]{6}", value):
             rgb[name] = (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from booklet.assets.collect import Assets
 from booklet.content.model import Book, Chapter
 from booklet.html.document import make_environment
+from booklet.html.languages import plain_texts
 
 
 @dataclass(frozen=True)
@@ -49,20 +50,21 @@ def chapter_file(chapter: Chapter, suffix: str) -> str:
     return f"{chapter.anchor}{suffix}"
 
 
-def chapter_label(chapter: Chapter) -> str:
-    return f"{chapter.numeral}．{chapter.title}"
+def chapter_label(book: Book, chapter: Chapter) -> str:
+    return book.labels["chapter_mark"].format(n=chapter.numeral) + plain_texts(chapter.title)
+
+
+def section_label(book: Book, section) -> str:
+    return book.labels["section_mark"].format(n=section.numeral) + plain_texts(section.title)
 
 
 def contents(book: Book, suffix: str) -> list[Link]:
     return [
         Link(
             chapter_file(chapter, suffix),
-            chapter_label(chapter),
+            chapter_label(book, chapter),
             tuple(
-                Link(
-                    f"{chapter_file(chapter, suffix)}#{section.anchor}",
-                    f"（{section.numeral}）{section.title}",
-                )
+                Link(f"{chapter_file(chapter, suffix)}#{section.anchor}", section_label(book, section))
                 for section in chapter.sections
             ),
         )
@@ -81,15 +83,16 @@ class Page:
 
 def pages(book: Book, suffix: str, index: str = "index") -> list[Page]:
     """The front page, then one page per chapter, each linked to the one before and after."""
-    links = [Link(f"{index}{suffix}", book.edition.title)] + [
-        Link(chapter_file(c, suffix), chapter_label(c)) for c in book.chapters
+    title = plain_texts(book.edition.title)
+    links = [Link(f"{index}{suffix}", title)] + [
+        Link(chapter_file(c, suffix), chapter_label(book, c)) for c in book.chapters
     ]
-    out = [Page(links[0].href, book.edition.title, None, None, links[1] if len(links) > 1 else None)]
+    out = [Page(links[0].href, title, None, None, links[1] if len(links) > 1 else None)]
     for number, chapter in enumerate(book.chapters, start=1):
         out.append(
             Page(
                 links[number].href,
-                chapter_label(chapter),
+                chapter_label(book, chapter),
                 chapter,
                 links[number - 1],
                 links[number + 1] if number + 1 < len(links) else None,
@@ -111,6 +114,7 @@ def render_template(name: str, book: Book, assets: Assets, reader: Reader, **mor
         art=assets.art,
         profile=reader.kind,
         reader=reader,
+        lang=book.language,
         build={"created": book.edition.date, "reserved": {}, "lead": False, "folios": {}, "parts": []},
         **more,
     )

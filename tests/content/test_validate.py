@@ -128,7 +128,8 @@ def test_edition_errors_name_the_edition_file(project):
     assert [f.format().splitlines()[0] for f in report.findings] == [
         "booklet.yaml:13:1: error: colour: unknown field 'colour'; expected one of: title, subtitle, year, "
         "language, edition, date, isbn, subject, keywords, publisher, organisers, trim, bleed, fonts, chapters, "
-        "profile, icc_profile, page_multiple, page_plan, printing_history, conversion, conversion_overrides "
+        "profile, icc_profile, page_multiple, page_plan, printing_history, conversion, conversion_overrides, "
+        "languages, source_language, missing_translations "
         "[schema.unknown-field]",
     ]
     edition = project.edition("chapters/01-a.yaml", "chapters/02-gone.yaml")

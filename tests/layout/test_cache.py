@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_the_code_digest_covers_every_module_of_every_stage(tmp_path, monkeypatch):
     """Cached parts must not survive a change to any module, however deep in the package."""
@@ -25,3 +27,16 @@ def test_the_code_digest_covers_every_module_of_every_stage(tmp_path, monkeypatc
     assert code_digest("print") == before
     (copy / "engine" / "render.py").rename(copy / "engine" / "renderer.py")  # a move is a change too
     assert code_digest("print") != before
+
+
+@pytest.mark.root("two-chapters")
+def test_a_chapter_added_after_a_build_builds(project):
+    """The front matter is laid out beside the chapters with the last build's folios only when those
+    name every heading: a new chapter has none, and the contents would ask for it."""
+    edition = project.root / "booklet.yaml"
+    full = edition.read_text(encoding="utf-8")
+    edition.write_text(full.replace("  - chapters/02-c.yaml\n", ""), encoding="utf-8")
+    assert project.run("-q").returncode == 0
+    edition.write_text(full, encoding="utf-8")
+    done = project.run("-q")
+    assert done.returncode == 0, done.stderr

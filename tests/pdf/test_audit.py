@@ -83,3 +83,19 @@ def plumber_glyphs(page) -> list[tuple]:
         )
         for c in page.chars
     ]
+
+
+def test_the_audit_finds_latin_lines_with_stretched_word_spaces(tmp_path):
+    """Long unbreakable words in a narrow justified column: WeasyPrint widens the few spaces."""
+    words = "Internationalisation " * 3 + "and " + "telecommunications " * 3
+    html = f"""<html lang="en"><body>
+    <p style="text-align: justify; width: 60mm">{words * 2}</p>
+    <p style="text-align: justify; hyphens: auto; font-size: 8pt">{"The quick brown fox jumps over the lazy dog. " * 8}</p>
+    </body></html>"""
+    css = "@page { size: 200mm 150mm; margin: 10mm } body { font: 10.5pt 'Noto Serif' }"
+    report = Report()
+    document = render_document(html, [css], tmp_path, report)
+    audit = audit_document(document, document.write_pdf())
+    loose = [p for p in audit.problems if p.code == "loose-words"]
+    assert loose and all("word spaces stretched by" in p.detail for p in loose)
+    assert not [p for p in loose if "quick" in p.text or "lazy" in p.text]  # ordinary text stays within

@@ -83,7 +83,7 @@ def bar_data(chart: Chart, tables: dict[str, Table]) -> BarData:
 
 def draw_chart(chart: Chart, book: Book, palette: Palette) -> Markup:
     if chart.type == "timeline":
-        return draw_timeline(chart, palette)
+        return draw_timeline(chart, palette, book.labels.get("year", "年"))
     return draw_bars(bar_data(chart, tables_by_key(book)), chart, palette)
 
 
@@ -272,8 +272,9 @@ def _choose_lane(x0: float, x1: float, x: float, boxes) -> int:
         lane += 1
 
 
-def draw_timeline(chart: Chart, palette: Palette) -> Markup:
-    """A time axis by years; each event a dot and a stem to its date and label, in lanes above and below."""
+def draw_timeline(chart: Chart, palette: Palette, year_word: str = "年") -> Markup:
+    """A time axis by years; each event a dot and a stem to its date and label, in lanes above and below.
+    `year_word` follows each year (年; nothing in a Latin-script booklet)."""
     events = sorted(chart.events, key=lambda e: e.when)
     first, last = events[0].when[0], events[-1].when[0]
     start, end = datetime.date(first, 1, 1), datetime.date(last + 1, 1, 1)
@@ -317,7 +318,7 @@ def draw_timeline(chart: Chart, palette: Palette) -> Markup:
         )
         body.append(
             f'<text class="chart-text chart-strong chart-year" x="{(x0 + x1) / 2:.2f}" '
-            f'y="{axis_y + TEXT * 0.36:.2f}" text-anchor="middle">{year}年</text>'
+            f'y="{axis_y + TEXT * 0.36:.2f}" text-anchor="middle">{year}{escape(year_word)}</text>'
         )
     stems: list[str] = []
     labels: list[str] = []

@@ -28,7 +28,8 @@ def describe_chart(chart: Chart, book: Book) -> str:
     title = chart.title or chart.caption or ""
     unit = chart.unit or ""
     if chart.type == "timeline":
-        items = [f"{event.date}：{event.label}" for event in sorted(chart.events, key=lambda e: e.when)]
+        colon = labels["role_mark"]
+        items = [f"{event.date}{colon}{event.label}" for event in sorted(chart.events, key=lambda e: e.when)]
     else:
         data = bar_data(chart, tables_by_key(book))
         items = []
@@ -37,17 +38,25 @@ def describe_chart(chart: Chart, book: Book) -> str:
             parts = [
                 f"{name} {_number(values[index])}{unit}" for name, values in data.series if values[index]
             ]
-            text = f"{category}：" + "、".join(parts)
+            text = f"{category}{labels['role_mark']}" + labels["names_join"].join(parts)
             if len(data.series) > 1:
-                text += f"，{labels['total']} {_number(totals[index])}{unit}"
+                text += f"{labels['clause_join']}{labels['total']} {_number(totals[index])}{unit}"
             items.append(text)
-    return f"{head}：{title}。" + sep.join(items) + "。"
+    end = labels["sentence_end"]
+    return f"{head}{labels['role_mark']}{title}{end}" + sep.join(items) + end
 
 
 def describe_map(block: Map, book: Book) -> str:
     names = list(dict.fromkeys([area.name for area in block.areas] + [place.name for place in block.places]))
     caption = re.sub(r"<[^>]+>", "", block.caption or "")
-    return f"{book.labels['map']}：" + (f"{caption}。" if caption else "") + "、".join(names) + "。"
+    labels = book.labels
+    end = labels["sentence_end"]
+    return (
+        f"{labels['map']}{labels['role_mark']}"
+        + (f"{caption}{end}" if caption else "")
+        + labels["names_join"].join(names)
+        + end
+    )
 
 
 def describe_qr(url: str, book: Book) -> str:
