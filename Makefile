@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEBS := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common chromium default-jre-headless
 STAMP := $(VENV)/.installed
+# pdf.js (npm, at make time only): the proof-annotation tests save marks with its annotation writer
+PDFJS := .cache/pdfjs/node_modules/pdfjs-dist/package.json
 
 .PHONY: catalogue test test-fast lint check bench weasyprint-suite system clean
 
@@ -15,7 +17,7 @@ catalogue: $(STAMP)
 check: $(STAMP)
 	$(PY) build.py check
 
-test: lint
+test: lint $(PDFJS)
 	$(PY) -m pytest -q
 
 test-fast: lint
@@ -53,6 +55,11 @@ $(STAMP): requirements.lock pyproject.toml | system
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
+
+$(PDFJS):
+	@if command -v npm >/dev/null; then npm install --prefix .cache/pdfjs --no-audit --no-fund --silent pdfjs-dist@6.5.438 \
+	  || echo "pdf.js could not be installed: its annotation test is skipped"; \
+	else echo "npm not found: the pdf.js annotation test is skipped"; fi
 
 clean:
 	rm -rf dist .pytest_cache

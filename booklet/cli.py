@@ -33,13 +33,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["build", "check", "diff", "serve", "new", "translate"],
+        choices=["build", "check", "diff", "serve", "new", "translate", "annotations"],
         default="build",
         help="build (default): write the PDF; check: validate content and images, no PDF; "
         "diff OLD NEW: what changed between two editions; "
         "serve: live preview of the proof on 127.0.0.1, rebuilt when the sources change; "
         "new FOLDER: start a booklet project there; "
-        "translate LANG: give the chapters' blocks ids and write the translation files to fill in",
+        "translate LANG: give the chapters' blocks ids and write the translation files to fill in; "
+        "annotations PROOF.pdf: the proofreaders' marks on a proof, read back to the YAML lines",
     )
     parser.add_argument(
         "files",
@@ -55,6 +56,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-pages", action="store_true", help="diff only: compare the content, do not lay out the pages"
+    )
+    parser.add_argument(
+        "--apply",
+        action="store_true",
+        help="annotations only: make the marked corrections (replace, delete, insert) in the YAML",
+    )
+    parser.add_argument(
+        "--annotations",
+        type=Path,
+        metavar="FILE",
+        help="serve only: show the marks of this annotated proof beside the pages",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="REV_OR_EDITION",
+        help="proof only: a change bar beside every block changed since this git revision or edition file",
     )
     parser.add_argument(
         "--port",
@@ -210,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(args.quiet, args.verbose)
     if args.command == "diff":
         return _diff(args, console)
+    if args.command == "annotations":
+        from booklet.app.annotations import main as annotations
+
+        return annotations(args, console)
     if args.command in ("new", "translate"):
         return _new_or_translate(args)
     if args.files or args.rev:
@@ -233,7 +254,15 @@ def main(argv: list[str] | None = None) -> int:
             limits=limits,
             jobs=args.jobs,
         )
-        return serve(options, args.port, lambda message: print(message, file=sys.stderr, flush=True))
+        if args.annotations is not None and not args.annotations.is_file():
+            print(f"build.py: error: {args.annotations} not found", file=sys.stderr)
+            return 2
+        return serve(
+            options,
+            args.port,
+            lambda message: print(message, file=sys.stderr, flush=True),
+            annotations=args.annotations,
+        )
     profiles = [*PROFILES, *READER_OUTPUTS] if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
         print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)
@@ -258,6 +287,7 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 html_output=args.html,
                 limits=limits,
                 jobs=args.jobs,
+                since=args.since,
             )
             if profile in READER_OUTPUTS:
                 from booklet.app.reader import build_reader

@@ -21,6 +21,7 @@ from booklet.app.project import (
     project_root,
     theme_dir,
 )
+from booklet.app.since import changed_blocks
 from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
@@ -50,6 +51,7 @@ from booklet.pdf.ua import ua_checks
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper, read_layout
+from booklet.proof.tracking import tracked_findings
 from booklet.reader.folios import print_pages
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json")
@@ -147,6 +149,12 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                 finish = _finisher(profile, book, icc, styles_dir, context.code)
                 if profile.stamped:
                     progress("stamping the proof: watermark, slug, source lines")
+                    for tracked in tracked_findings(options.edition_file, root):  # marks read back before
+                        result.report.add(tracked)
+                    changed = None
+                    if options.since:
+                        progress(f"comparing with {options.since} for the change bars")
+                        changed = changed_blocks(options.since, options.edition_file, book)
                     finish = Stamper(
                         laid,
                         book,
@@ -156,6 +164,8 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
                         proof_stylesheets(styles_dir, book.edition),
                         context.cache,
                         context.code,
+                        changed=changed,
+                        since=options.since or "",
                     )
                     result.proof = finish.layout
                     result.proof_stamper = finish
@@ -227,6 +237,7 @@ def build(options: Options, progress: Progress = lambda _: None) -> Result:
             result.seconds,
             options.edition_file,
             root,
+            since=options.since or "",
         )
     return result
 

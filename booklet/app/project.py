@@ -41,6 +41,7 @@ class Options:
     limits: Limits = Limits()  # time and memory for layout and PDF writing
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
     jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
+    since: str | None = None  # proof: change bars beside the blocks changed since this revision or edition
 
 
 @dataclass

@@ -21,7 +21,7 @@ from booklet.assets.theme import read_palette
 from booklet.content.model import Book
 from booklet.core.files import output_lock, write_output
 from booklet.core.findings import ContentError, Report
-from booklet.core.resources import PACKAGE_STYLES
+from booklet.core.resources import theme_file
 from booklet.engine.render import css_string, stylesheets
 from booklet.reader.cover import cover_jpeg
 from booklet.reader.epub import epub_bytes
@@ -53,7 +53,7 @@ def build_reader(options: Options, kind: str, progress: Progress = lambda _: Non
     assert assets is not None
     styles = theme_dir(root)
     css = stylesheets(
-        styles, book.edition, [(styles / name).read_text(encoding="utf-8") for name in SCREEN_LAYERS]
+        styles, book.edition, [theme_file(styles, name).read_text(encoding="utf-8") for name in SCREEN_LAYERS]
     )
     assets.art.update(draw_art(book, read_palette(css), Report()))  # the screen colours
     if book.edition.isbn:
@@ -90,11 +90,10 @@ def build_reader(options: Options, kind: str, progress: Progress = lambda _: Non
 
 def _reader_css(styles: Path, book: Book) -> str:
     """The theme's RGB colours, the edition's fonts, then reader.css (the project's, else the package's)."""
-    own = styles / "reader.css"
-    layer = (own if own.is_file() else PACKAGE_STYLES / "reader.css").read_text(encoding="utf-8")
+    layer = theme_file(styles, "reader.css").read_text(encoding="utf-8")
     fonts = book.edition.fonts
     return (
-        (styles / "colours-rgb.css").read_text(encoding="utf-8")
+        theme_file(styles, "colours-rgb.css").read_text(encoding="utf-8")
         + f":root {{ --font-body: {css_string(fonts.body)}; --font-heading: {css_string(fonts.heading)}; }}\n"
         + layer
     )

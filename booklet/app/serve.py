@@ -55,6 +55,8 @@ class PreviewState:
     changed_page: int | None = None
     built_at: str = ""
     seconds: float = 0.0
+    marks: list = field(default_factory=list)  # the marks of the annotated proof handed to serve
+    marks_from: str = ""  # that proof, or why it was refused
 
 
 class Preview:
@@ -72,6 +74,21 @@ class Preview:
         self.state = PreviewState()
         self.changed = threading.Condition()
         self._build_lock = threading.Lock()
+
+    def read_annotations(self, pdf: Path) -> None:
+        """The marks of an annotated proof, shown beside the pages (and tracked for the next proof)."""
+        from booklet.app.annotations import run
+
+        try:
+            outcome = run(pdf, self.options.edition_file)
+        except BuildError as exc:
+            self.log(f"annotations: {exc}")
+            marks, said = [], f"{pdf.name}: {exc}"
+        else:
+            marks, said = outcome.marks, pdf.name
+            self.log(f"{len(marks)} marks read from {pdf}")
+        with self.changed:
+            self.state.marks, self.state.marks_from = marks, said
 
     def snapshot(self) -> PreviewState:
         with self.changed:
@@ -292,6 +309,7 @@ def _state_json(state: PreviewState) -> dict:
         "changed_page": state.changed_page,
         "pages": len(state.pages),
         "findings": len(state.findings),
+        "marks": len(state.marks),
         "seconds": round(state.seconds, 2),
     }
 
@@ -305,7 +323,7 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__((HOST, port), handler)
 
 
-def serve(options: Options, port: int, log: Callable[[str], None]) -> int:
+def serve(options: Options, port: int, log: Callable[[str], None], annotations: Path | None = None) -> int:
     preview = Preview(options, log)
     try:
         server = PreviewServer(port, lambda *a: None)
@@ -316,6 +334,8 @@ def serve(options: Options, port: int, log: Callable[[str], None]) -> int:
     server.RequestHandlerClass = make_handler(preview, port)
     stop = threading.Event()
     log(f"preview at http://{HOST}:{port}/ — Ctrl-C stops")
+    if annotations is not None:  # before the first build, which then shows them tracked
+        preview.read_annotations(annotations)
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
     watcher.start()
     try:

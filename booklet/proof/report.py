@@ -110,6 +110,7 @@ def write_proof_report(
     seconds: float,
     edition_file: Path,
     root: Path,
+    since: str = "",
 ) -> Path:
     """dist/<edition>.proof.html beside the proof PDF `pdf` of `pages` pages, built in `seconds`."""
     report_file = pdf.with_suffix(".html")
@@ -131,6 +132,9 @@ def write_proof_report(
             missing=[f for f in findings if f.code in ("image.missing", "image.invalid")],
             low_resolution=low_resolution(layout) if layout else [],
             images=images,
+            since=since,
+            changed_pages=[page.number for page in layout.pages if page.bars] if layout else [],
+            marks=[f for f in findings if f.code in ("annotation.open", "annotation.resolved")],
             counts={"errors": len(report.errors), "warnings": len(report.warnings)},
         )
     )

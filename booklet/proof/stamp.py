@@ -26,6 +26,7 @@ from booklet.core.findings import BuildError, Finding, Report
 from booklet.engine.boxes import page_box
 from booklet.layout.book import Parts
 from booklet.layout.parts import PartResult
+from booklet.proof.sourcemap import embed_map, proof_map
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
 PX_PER_MM = 96 / 25.4
 NOTE_HEIGHT = 2.2 * PX_PER_MM  # one margin note, with its leading
 NOTE_GAP = 1.2 * PX_PER_MM  # from the text column to the note
-NOT_IN_MARGIN = {"image.missing"}  # the placeholder on the page says it already
+NOT_IN_MARGIN = {"image.missing", "annotation.resolved"}  # the page says it already; nothing to flag
 LOW_DPI = 150
+BAR_GAP = 2.5 * PX_PER_MM  # from the text column to a change bar
+BAR_WIDTH = 0.8 * PX_PER_MM
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,20 @@ class ProofPage:
     text_right: float
     sources: list[tuple[str, int, float]] = field(default_factory=list)  # (path, line, top px), in page order
     signature: str = ""  # changes when anything on the page moves or changes, slug time aside
+    blocks: list[tuple[str, int, float, float, float, float]] = field(default_factory=list)
+    bars: list[tuple[float, float]] = field(default_factory=list)  # change bars: (top, bottom) px
+    # (path, line, left, top, right, bottom px) of every block with a source line: the proof map
     notes: list[Note] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
     def note_left(self) -> float:
         return self.text_right + NOTE_GAP if self.side == "right" else 0.0
+
+    @property
+    def bar_left(self) -> float:
+        """Change bars stand in the margin opposite the notes, just off the text column."""
+        return self.text_left - BAR_GAP if self.side == "right" else self.text_right + BAR_GAP - BAR_WIDTH
 
     @property
     def note_width(self) -> float:
@@ -113,6 +124,7 @@ def read_layout(document) -> Layout:
             text_right=page.width - box.margin_right,
         )
         seen: set[int] = set()
+        extents: dict[int, list] = {}  # element → [path, line, left, top, right, bottom]
         digest = hashlib.sha256()
         for child in box.descendants():
             digest.update(
@@ -120,18 +132,38 @@ def read_layout(document) -> Layout:
                 f"{getattr(child, 'text', '')}\n".encode()
             )
             element = getattr(child, "element", None)
-            if element is None or not hasattr(element, "get") or id(element) in seen:
+            if element is None or not hasattr(element, "get"):
+                continue
+            if id(element) in extents:
+                _extend(extents[id(element)], child)
+            if id(element) in seen:
                 continue
             seen.add(id(element))
             source = element.get("data-source") or ""
             path, _, line = source.rpartition(":")
             if path and line.isdigit():
                 proof_page.sources.append((path, int(line), child.border_box_y()))
+                extents[id(element)] = [path, int(line), *_edges(child)]
             if child.element_tag == "img" and element.get("src", "").startswith("file:"):
                 images.append(PlacedImage(element.get("src"), number, child.border_width()))
         proof_page.signature = digest.hexdigest()[:16]
+        proof_page.blocks = [
+            (path, line, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
+            for path, line, x0, y0, x1, y1 in extents.values()
+        ]
         pages.append(proof_page)
     return Layout(pages, images)
+
+
+def _edges(box) -> tuple[float, float, float, float]:
+    x, y = box.border_box_x(), box.border_box_y()
+    return x, y, x + box.border_width(), y + box.border_height()
+
+
+def _extend(extent: list, box) -> None:
+    """Grow a block's extent on the page by one more of its boxes (a block split over columns)."""
+    x0, y0, x1, y1 = _edges(box)
+    extent[2:] = [min(extent[2], x0), min(extent[3], y0), max(extent[4], x1), max(extent[5], y1)]
 
 
 class ProofStep:
@@ -169,7 +201,10 @@ def place_notes(layout: Layout, findings: list[Finding]) -> None:
                 page.sources[0][2],
             )
             where = f"{loc.line}:{loc.column}" if loc.column else f"{loc.line}"
-            wanted.append((top + 0.1, f"⚑ {where}\n{finding.code}", True))  # two lines: the margin is narrow
+            code = finding.code
+            if code == "annotation.open":  # a proofreader's mark still to do: its number in the report
+                code = "mark " + finding.message.split(" ", 2)[1]
+            wanted.append((top + 0.1, f"⚑ {where}\n{code}", True))  # two lines: the margin is narrow
         wanted.sort(key=lambda item: item[0])
         floor = 0.0
         for top, text, is_finding in wanted:
@@ -178,6 +213,17 @@ def place_notes(layout: Layout, findings: list[Finding]) -> None:
             floor = top + NOTE_HEIGHT * (text.count("\n") + 1)
         notes = "|".join(f"{n.text}@{n.top:.1f}" for n in page.notes)
         page.signature = hashlib.sha256(f"{page.signature}|{notes}".encode()).hexdigest()[:16]
+
+
+def place_bars(layout: Layout, changed: set[tuple[str, int]]) -> None:
+    """A change bar beside the extent of every changed block on each page it stands on."""
+    for page in layout.pages:
+        page.bars = sorted(
+            (top, bottom) for path, line, _, top, _, bottom in page.blocks if (path, line) in changed
+        )
+        if page.bars:
+            bars = "|".join(f"{top:.1f}-{bottom:.1f}" for top, bottom in page.bars)
+            page.signature = hashlib.sha256(f"{page.signature}|bars|{bars}".encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- build information
@@ -248,7 +294,14 @@ def _stamp(pdf, page, *forms) -> None:
     """Draw the forms over the page at its origin, as the overlay was laid out (nothing scaled)."""
     import pikepdf
 
-    names = [page.add_resource(form, pikepdf.Name.XObject, prefix="Proof") for form in forms]
+    names = []
+    taken = set(page.obj.get("/Resources", {}).get("/XObject", {}).keys())
+    for number, form in enumerate(forms):
+        name = f"/Proof{number}"  # named in order, not at random (pikepdf's prefix): reproducible proofs
+        while name in taken:
+            name += "x"
+        taken.add(name)
+        names.append(page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(name)))
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     page.contents_add(pdf.make_stream(("\nQ\n" + "".join(f"q {name} Do Q\n" for name in names)).encode()))
 
@@ -268,6 +321,7 @@ def book_layout(laid: Parts) -> Layout:
                     number=number,
                     side="right" if number % 2 else "left",
                     sources=[],
+                    blocks=[],
                     notes=[],
                     findings=[],
                     signature=f"blank|{number}",
@@ -296,9 +350,14 @@ class Stamper:
         css_texts: list[str],
         cache: Path,
         code: str = "",
+        changed: set[tuple[str, int]] | None = None,
+        since: str = "",
     ):
         self.layout = book_layout(laid)
         place_notes(self.layout, report.findings)
+        if changed is not None:
+            place_bars(self.layout, changed)
+        self.since = since
         self.ranges = []
         start = 0
         for part in laid.in_order():
@@ -306,6 +365,7 @@ class Stamper:
             self.ranges.append((start, end))
             start = end
         self.info = build_info(book, edition_file, root)
+        self.map = proof_map(self.layout, book, edition_file, root, self.info)  # read back by annotations
         self.css, self.root, self.cache, self.code = css_texts, root, cache, code
         self.used: set[Path] = set()  # the remembered overlays this build stamped
 
@@ -326,6 +386,7 @@ class Stamper:
                 opened.append(overlay)
                 for page, stamp in zip(pdf.pages[start:end], overlay.pages):
                     _stamp(pdf, page, pdf.copy_foreign(stamp.as_form_xobject()), slug_form)
+            embed_map(pdf, self.map)
         finally:
             for item in opened:
                 item.close()
@@ -334,7 +395,12 @@ class Stamper:
     def identity(self) -> str:
         """Everything the stamps are made of (pdf/join.join_pdfs' file identifier), once stamped."""
         return "|".join(
-            [self.code, repr(sorted(self.info.items())), *(path.name for path in sorted(self.used))]
+            [
+                self.code,
+                repr(sorted(self.info.items())),
+                hashlib.sha256(self.map).hexdigest(),
+                *(path.name for path in sorted(self.used)),
+            ]
         )
 
     def _part_overlay(self, pages: list[ProofPage], total: int) -> Path:

@@ -39,8 +39,7 @@ def test_a_fork_waits_for_threads_outside_python_to_end():
 
     from booklet.core.parallel import native_threads_ended
 
-    # an earlier test's thread may still be leaving (joined in Python, its OS thread not yet gone)
-    assert native_threads_ended(timeout=2)
+    assert native_threads_ended(timeout=2)  # a thread an earlier test joined may not be gone from the OS yet
     _native_sleeper(0.3)
     assert not native_threads_ended(timeout=0.05)  # still running
     started = time.monotonic()

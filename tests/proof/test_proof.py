@@ -132,3 +132,27 @@ def test_blocks_carry_their_yaml_line_in_the_outside_margin(proof, proof_words, 
         text = next((w for w in page_words if flat(w[0]).startswith(flat(start))), None)
         assert text is not None, f"{start} is not on page {number} beside {label}"
         assert abs(text[2] - note_y) < 24, f"{label} stands {text[2] - note_y:.0f} pt from its block"
+
+
+def test_a_mark_on_the_catalogue_proof_comes_back_to_its_caption(proof, tmp_path):
+    """The issue's own example: 千團 struck out and replaced in a caption of chapter 4."""
+    from booklet.proof.annotations import read_marks
+
+    from .marking import Marker
+
+    marker = Marker(proof)
+    page = marker.find_page("中國海外集團援建的千團")
+    printed = "".join(c["text"] for c in marker.plumber.pages[page - 1].chars if c["text"].strip())
+    caption = printed.index("中國海外集團援建的千團") + len(
+        "中國海外集團援建的"
+    )  # not the alt of a placeholder
+    marker.replace(page, "千團", "幹團", occurrence=printed[:caption].count("千團"))
+    marked = marker.save(tmp_path / "marked.pdf")
+    marks, _ = read_marks(marked, REPO, "booklet.yaml", "思源同心 攜手圓夢")
+    (mark,) = marks
+    lines = (REPO / "chapters/04-impact.yaml").read_text(encoding="utf-8").splitlines()
+    printed = "".join(c["text"] for c in marker.chars(page, "千團"))
+    assert printed == "千團" and mark.quote == "千團" and mark.replacement == "幹團"
+    line = mark.location.line
+    assert lines[line - 1][mark.location.column - 1 :].startswith("千團"), (mark.location, lines[line - 1])
+    assert mark.location.path == "chapters/04-impact.yaml" and mark.field.endswith(".caption")
