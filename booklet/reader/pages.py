@@ -112,9 +112,31 @@ def render_template(name: str, book: Book, assets: Assets, reader: Reader, **mor
         edition=book.edition,
         images=assets.images,
         art=assets.art,
+        sizes=_Unshaped(),
         profile=reader.kind,
         reader=reader,
         lang=book.language,
-        build={"created": book.edition.date, "reserved": {}, "lead": False, "folios": {}, "parts": []},
+        build={
+            "created": book.edition.date,
+            "reserved": {},
+            "lead": False,
+            "folios": {},
+            "fill": {},
+            "parts": [],
+        },
         **more,
     )
+
+
+class _Unshaped:
+    """The print page's sizes of photos (assets/shapes.py) have no place on a screen of any width:
+    the reader's stylesheet sizes them (responsive images), so no figure or gallery gets a box."""
+
+    def figure(self, figure, scale: float = 1):
+        return None
+
+    def row(self, figures, size: str, scale: float = 1):
+        return None
+
+    def gallery(self, gallery):
+        return None
