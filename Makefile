@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBS := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common ghostscript chromium
+DEBS := fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils libgs-common ghostscript chromium default-jre-headless
 STAMP := $(VENV)/.installed
 # pdf.js (npm, at make time only): the proof-annotation tests save marks with its annotation writer
 PDFJS := .cache/pdfjs/node_modules/pdfjs-dist/package.json

@@ -17,7 +17,7 @@ from pathlib import Path
 from booklet.app.project import INTERRUPTED, Options, Result, project_root
 from booklet.app.unchanged import Unchanged, request, unchanged
 from booklet.core.findings import BuildError, Finding, Report
-from booklet.core.profiles import PROFILES
+from booklet.core.profiles import PROFILES, READER_OUTPUTS
 from booklet.engine.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
 
 SHOWN_PER_CODE = 5
@@ -113,12 +113,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             const=profile.name,
             help=f"{profile.description} → dist/<edition>{profile.suffix}.pdf",
         )
+    for name, description in READER_OUTPUTS.items():  # the reader editions (booklet/reader/)
+        outputs.add_argument(f"--{name}", dest="profile", action="store_const", const=name, help=description)
     outputs.add_argument(
         "--all",
         dest="profile",
         action="store_const",
         const="all",
-        help=f"write every profile: {', '.join(PROFILES)}",
+        help=f"write every output: {', '.join([*PROFILES, *READER_OUTPUTS])}",
     )
     parser.add_argument(
         "--time-limit",
@@ -231,7 +233,10 @@ class Console:
         if missing:
             lines.append(f"{missing} images missing: placeholders printed (--strict refuses)")
         if result.output:
-            lines.append(f"{result.pages} pages → {result.output}")
+            unit = {"web": "pages", "epub": "print folios in its page-list"}.get(
+                result.profile or "", "pages"
+            )
+            lines.append(f"{result.pages} {unit} → {result.output}")
         if result.audit is not None:
             lines.append(result.audit.summary())
         if result.composition is not None:
@@ -283,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda message: print(message, file=sys.stderr, flush=True),
             annotations=args.annotations,
         )
-    profiles = list(PROFILES) if args.profile == "all" else [args.profile]
+    profiles = [*PROFILES, *READER_OUTPUTS] if args.profile == "all" else [args.profile]
     if args.output and len(profiles) > 1:
         print("build.py: error: -o names one file; --all writes one per profile into dist/", file=sys.stderr)
         return 2
@@ -322,17 +327,24 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
                 jobs=args.jobs,
                 since=args.since,
             )
-            if args.force or options.since:  # a revision's content can change while its name does not
-                last = "--force" if args.force else "--since"
-            else:
-                last = unchanged(request(options), project_root(args.edition))
-            if isinstance(last, Unchanged):
-                console.unchanged(last)
-                continue
-            console.progress(f"building: {last}")
-            from booklet.app.build import build  # only now: a build with nothing changed imports none of it
+            if profile in READER_OUTPUTS:
+                from booklet.app.reader import build_reader
 
-            result = build(options, console.progress)
+                result = build_reader(options, profile, console.progress)
+            else:
+                if args.force or options.since:  # a revision's content can change while its name does not
+                    last = "--force" if args.force else "--since"
+                else:
+                    last = unchanged(request(options), project_root(args.edition))
+                if isinstance(last, Unchanged):
+                    console.unchanged(last)
+                    continue
+                console.progress(f"building: {last}")
+                from booklet.app.build import (
+                    build,  # only now: a build with nothing changed imports none of it
+                )
+
+                result = build(options, console.progress)
             console.findings(result.report)
             console.preflight(result)
             console.summary(result, f"built {result.profile}")

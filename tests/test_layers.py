@@ -1,6 +1,6 @@
 """The package's layers: every import (those inside functions included) points down the stage order.
 
-    core < content < checks | assets < html | engine < layout < pdf < proof < app < cli
+    core < content < checks | assets < html | engine < layout < pdf < proof < reader < app < cli
 
 A module may import from a lower layer or from its own subpackage; siblings joined by `|` never
 import each other; no cycle of any length; only `engine/` imports WeasyPrint beyond its public
@@ -15,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "booklet"
 LAYERS = [("core",), ("content",), ("checks", "assets"), ("html", "engine"), ("layout",), ("pdf",)]
-LAYERS += [("proof",), ("app",), ("cli",), ("__main__",)]
+LAYERS += [("proof",), ("reader",), ("app",), ("cli",), ("__main__",)]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 PUBLIC_WEASYPRINT = {"HTML", "CSS", "__version__"}
 

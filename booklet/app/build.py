@@ -52,10 +52,12 @@ from booklet.pdf.inks import ink_limit
 from booklet.pdf.join import join_documents, join_pdfs
 from booklet.pdf.manifest import input_files, manifest, manifest_bytes
 from booklet.pdf.preflight import preflight
+from booklet.pdf.ua import ua_checks
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
-from booklet.proof.stamp import ProofStep, Stamper
+from booklet.proof.stamp import ProofStep, Stamper, read_layout
 from booklet.proof.tracking import tracked_findings, tracking_file
+from booklet.reader.folios import print_pages
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json", ".composition.json")
 
@@ -133,6 +135,7 @@ def _build(options: Options, progress: Progress) -> Result:
         if result.report.errors:
             raise ContentError(result.report)
         not_interrupted()
+        result.print_pages = print_pages(laid) if profile.name == "print" else {}
         reserved = {k: v for part in laid.in_order() for k, v in part.reserved.items()}
         report_reserved(reserved, book, result.report)
         if laid.blanks_before.get(BACK):
@@ -154,6 +157,8 @@ def _build(options: Options, progress: Progress) -> Result:
             if context.in_process:
                 document = join_documents(laid)
                 result.pages = len(document.pages)
+                tagged = profile.pdf_options.get("pdf_variant") == "pdf/ua-1"
+                blocks = {page.number: page.sources for page in read_layout(document).pages} if tagged else {}
                 progress(f"writing PDF ({result.pages} pages)")
                 with render_limits(options.limits, result.report):
                     pdf = write_pdf(document, book.edition, profile.pdf_options)
@@ -213,6 +218,10 @@ def _build(options: Options, progress: Progress) -> Result:
                     plates = _measure_inks(
                         pdf, output, book, icc, result, progress, options.jobs, context.cache
                     )
+                if (
+                    profile.pdf_options.get("pdf_variant") == "pdf/ua-1"
+                ):  # the screen PDF: Matterhorn's checks
+                    result.preflight.checks += ua_checks(pdf, blocks if context.in_process else {})
                 write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
                 if options.strict and result.preflight.failures:
                     names = ", ".join(check.name for check in result.preflight.failures)
@@ -370,7 +379,7 @@ def _part_steps(
         )
     if options.audit:
         steps.append(AuditStep())
-    if profile.stamped:
+    if profile.stamped or profile.name == "print":  # print: where each block stands, for the EPUB's page-list
         steps.append(ProofStep())
     return steps
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from booklet.app.project import Options, Progress, Result, project_root, theme_dir
 from booklet.assets.brief import BRIEF, brief_csv, photo_brief
@@ -13,6 +14,7 @@ from booklet.checks.fonts import check_coverage
 from booklet.content.script import convert_book
 from booklet.content.validate import load_book
 from booklet.core.files import write_output
+from booklet.core.profiles import ALT_REQUIRED
 from booklet.engine.render import stylesheets
 
 
@@ -32,6 +34,11 @@ def check(options: Options, progress: Progress = lambda _: None, *, decode: bool
             progress(f"checked {chapter.path}")
         progress("proofreading checks")
         values = run_checks(book, root, result.report)
+        if options.strict and options.profile in ALT_REQUIRED:
+            result.report.findings[:] = [  # read aloud: a figure without alt: is an error
+                replace(f, severity="error") if f.code == "figure.no-alt" else f
+                for f in result.report.findings
+            ]
         progress("checking font coverage")
         result.fonts = check_coverage(book, result.report, values)
         progress("checking images")

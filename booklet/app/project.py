@@ -68,6 +68,8 @@ class Result:
     proof: Layout | None = None  # of a proof build
     proof_report: Path | None = None
     proof_stamper: Stamper | None = None
+    print_pages: dict = field(default_factory=dict)  # print: part → (folio, first block on it), for the EPUB
+    reader_output: Path | None = None  # --web: the site's folder; --epub: the EPUB
 
 
 def project_root(edition_file: Path) -> Path:

@@ -1,4 +1,5 @@
-"""Live preview: `build.py serve` — a local server that rebuilds the proof when the sources change.
+"""Live preview: `build.py serve` — a local server that rebuilds the proof (and the web edition, at
+/files/<edition>.web/index.html) when the sources change.
 
 Bound to 127.0.0.1 only; opens nothing by itself. It serves a preview page (the proof's pages as
 images, the findings), a server-sent-event stream that tells the page to reload and which page
@@ -24,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from booklet.app.build import build
 from booklet.app.project import Options, project_root
+from booklet.app.reader import build_reader
 from booklet.core.findings import BuildError, Finding
 from booklet.proof.stamp import proof_output
 
@@ -36,6 +38,9 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".html": "text/html; charset=utf-8",
     ".json": "application/json",
+    ".css": "text/css; charset=utf-8",  # the web edition's
+    ".jpg": "image/jpeg",
+    ".svg": "image/svg+xml",
 }
 
 
@@ -63,6 +68,9 @@ class Preview:
         self.root = project_root(options.edition_file)
         self.output = options.output or proof_output(options.edition_file, self.root)
         self.folder = self.output.parent
+        self.web = (
+            self.folder / f"{options.edition_file.stem}.web"
+        )  # the web edition, rebuilt beside the proof
         self.state = PreviewState()
         self.changed = threading.Condition()
         self._build_lock = threading.Lock()
@@ -97,6 +105,7 @@ class Preview:
                     replace(self.options, output=self.output, profile="proof", audit=False, preflight=False)
                 )
                 images = _page_images(self.output)
+                build_reader(replace(self.options, output=self.web, profile="web"), "web")  # 1–2 s more
                 digests = {number: digest for number, _, digest in images}
                 previous = self.state.digests
                 changed = [n for n in sorted(digests) if previous.get(n) != digests[n]]
@@ -212,6 +221,7 @@ def make_handler(preview: Preview, port: int):
                     state=preview.snapshot(),
                     pdf=preview.output.name,
                     report=preview.output.with_suffix(".html").name,
+                    web=f"{preview.web.name}/index.html",
                 )
                 return self._send(page.encode(), "text/html; charset=utf-8", head)
             if path == "/state.json":

@@ -134,3 +134,55 @@ def output_lock(output: Path, sidecars: tuple[str, ...] = ()) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 lock_path.unlink()
         handle.close()
+
+
+def write_tree(target: Path, files: dict[str, bytes], marker: str = ".booklet-output") -> None:
+    """A folder of outputs (a web site) written whole: into a fresh folder beside `target`, then
+    swapped in, so a reader never sees half of it and a failure leaves the previous one as it was.
+    `files` maps relative POSIX paths to their bytes. Only a folder this function wrote (it holds
+    `marker`) is ever replaced: any other existing file or folder at `target` is refused.
+    Raises BuildError (exit 4) naming the folder."""
+    import shutil
+
+    if (target.exists() or target.is_symlink()) and not (target.is_dir() and (target / marker).is_file()):
+        raise BuildError(
+            f"{target} exists and is not an earlier output of this build; it is left alone "
+            "(remove it, or write elsewhere with -o)",
+            4,
+        )
+    files = {**files, marker: b"written by booklet; replaced whole by the next build\n"}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise BuildError(f"cannot write to {target.parent}: {exc.strerror}", 4) from None
+    old = None
+    try:
+        for name, data in sorted(files.items()):
+            path = fresh / name
+            if not path.resolve().is_relative_to(fresh.resolve()):
+                raise ValueError(f"{name} lies outside {target}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        os.chmod(fresh, 0o777 & ~_umask())
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / "previous")
+        os.replace(fresh, target)
+    except BaseException as exc:
+        if old is not None and not target.exists():
+            with contextlib.suppress(OSError):
+                os.replace(old / "previous", target)
+        shutil.rmtree(fresh, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise BuildError(f"cannot write {target}: {exc.strerror}", 4) from None
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -89,3 +89,15 @@ def get(name: str) -> Profile:
         return PROFILES[name]
     except KeyError:
         raise ValueError(f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}") from None
+
+
+# The reader editions (booklet/reader/), made from the same model but not PDFs: `--web`, `--epub`.
+READER_OUTPUTS = {
+    "web": "web edition: a static site, one page per chapter, responsive photos → dist/<edition>.web/",
+    "epub": "EPUB 3: reflowable, with the print edition's page-list → dist/<edition>.epub",
+}
+ALT_REQUIRED = (
+    "screen",
+    "web",
+    "epub",
+)  # the outputs read aloud: with --strict a figure without alt: is an error

@@ -25,6 +25,7 @@ THEME_FILES = (
     "colours-rgb.css",
     "screen.css",
     "proof.css",
+    "reader.css",  # the web edition and the EPUB only (booklet/reader/), never the PDFs
 )
 
 

@@ -53,7 +53,20 @@ def _environment() -> Environment:
     env.filters["inline"] = _inline  # the safe inline markup subset, then the CJK spans (html/inline.py)
     env.filters["plain"] = _plain
     env.filters["further_languages"] = further_languages
+    env.filters["machine_date"] = machine_date  # 2018年5月22日 → 2018-05-22, for <time datetime>
     return env
+
+
+_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+
+
+def machine_date(text) -> str:
+    """A date as the manuscript writes it, as an HTML `datetime` value ("" when it is not one)."""
+    found = _DATE.match(plain_texts(text) if text is not None else "")
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 1 <= int(found.group(3) or 1) <= 31:
+        return ""
+    year, month, day = found.group(1), int(found.group(2)), found.group(3)
+    return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day else "")
 
 
 # Each text filter takes the document's language (`lang`, a template variable) or, for a text in several

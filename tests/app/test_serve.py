@@ -88,6 +88,8 @@ def test_refuses_foreign_hosts_origins_traversal_symlinks_and_folders(served, tm
     assert served.request("/state.json", {"Origin": f"http://localhost:{served.port}"})[0] == 200
     assert served.request("/files/booklet.proof.pdf")[0] == 200
     assert served.request("/files/booklet.proof.html")[0] == 200
+    assert served.request("/files/booklet.web/index.html")[0] == 200  # the web edition, beside the proof
+    assert served.request("/files/booklet.web/reader.css")[0] == 200
     assert served.request("/files/../booklet.yaml")[0] == 403
     assert served.request("/files/%2e%2e/booklet.yaml")[0] == 403
     assert served.request("/files/..%2fbooklet.yaml")[0] == 403

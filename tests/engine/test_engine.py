@@ -26,6 +26,8 @@ PATCHED = [
     ("weasyprint.pdf.fonts", "Font.__init__"),
     ("weasyprint.pdf.fonts", "Font._harfbuzz_subset"),
     ("weasyprint.pdf.fonts", "Font.clean"),
+    ("weasyprint.pdf.tags", "_build_box_tree"),
+    ("weasyprint.pdf.stream", "Stream.marked"),
 ]
 
 

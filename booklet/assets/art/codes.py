@@ -36,6 +36,8 @@ def draw_ean13(isbn: str, font_family: str = "DejaVu Sans") -> Markup:
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<!--.*?-->", "", svg)
     svg = svg.replace("<svg ", f'<svg class="isbn-barcode" role="img" aria-label="ISBN {digits}" ', 1)
+    end = svg.index(">") + 1  # the title is the tagged PDF's /Alt of the figure
+    svg = svg[:end] + f"<title>ISBN {digits}</title>" + svg[end:]
     # presentation attributes, not style="" (which the HTML cascade would also read), and no ids
     svg = svg.replace(' id="barcode_group"', "")
     svg = re.sub(r'style="fill:(\w+);?"', r'fill="\1"', svg)

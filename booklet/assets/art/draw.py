@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from booklet.assets.art.charts import ChartError, draw_chart
 from booklet.assets.art.codes import draw_qr
+from booklet.assets.art.describe import describe_chart, describe_map, describe_qr, titled
 from booklet.assets.art.maps import MapError, boundaries_available, draw_map
 from booklet.assets.theme import Palette
 from booklet.content.model import Book, Chart, Map, NewsClip, Placed
@@ -25,14 +26,22 @@ def draw_art(book: Book, palette: Palette, report: Report) -> dict[str, Markup]:
         if isinstance(placed.block, (Map, Chart)):
             drawn = draw_block(placed, book, palette, report)
             if drawn is not None:
-                art[block_key(placed)] = drawn
+                art[block_key(placed)] = titled(drawn, describe_block(placed, book))
         if isinstance(placed.block, NewsClip) and placed.block.video_url:
-            art[block_key(placed)] = draw_qr(placed.block.video_url)
+            url = placed.block.video_url
+            art[block_key(placed)] = titled(draw_qr(url), describe_qr(url, book))
     return art
 
 
 def block_key(placed: Placed) -> str:
     return f"{placed.path}:{placed.line}"
+
+
+def describe_block(placed: Placed, book: Book) -> str:
+    """The alternative text of a map's or a chart's drawing (art/describe.py)."""
+    if isinstance(placed.block, Chart):
+        return describe_chart(placed.block, book)
+    return describe_map(placed.block, book)
 
 
 def draw_block(placed: Placed, book: Book, palette: Palette, report: Report) -> Markup | None:

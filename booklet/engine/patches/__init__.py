@@ -1,4 +1,5 @@
-"""Patches to WeasyPrint: CJK justification and one-pass font subsets, installed and removed together.
+"""Patches to WeasyPrint: CJK justification, one-pass font subsets and the tagged PDF's languages, header
+scopes and artifacts (tagging), installed and removed together.
 
 `install()` checks the version first (the patches and every other use of WeasyPrint's internals in
 `engine/` are written against one release) and is idempotent; `uninstall()` puts WeasyPrint's own
@@ -8,7 +9,7 @@ functions back, so a test, or WeasyPrint's own test suite, can run with or witho
 from __future__ import annotations
 
 from booklet.core.findings import BuildError
-from booklet.engine.patches import fontsubset, justify
+from booklet.engine.patches import fontsubset, justify, tagging
 
 SUPPORTED = ((70, 0), (71, 0))  # WeasyPrint versions from the first up to, not including, the second
 SUPPORTED_TEXT = "70.x"
@@ -41,13 +42,15 @@ def install() -> None:
     check_version()
     fontsubset.install()
     justify.install()
+    tagging.install()
 
 
 def uninstall() -> None:
     """Remove every patch: WeasyPrint behaves as released."""
+    tagging.uninstall()
     justify.uninstall()
     fontsubset.uninstall()
 
 
 def installed() -> bool:
-    return fontsubset.installed() and justify.installed()
+    return fontsubset.installed() and justify.installed() and tagging.installed()
