@@ -110,10 +110,11 @@ def link_tree(source: Path, target: Path) -> None:
                 shutil.copyfile(path, linked)
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess | None]:
-    """Wall seconds and peak memory (MB) of one build: the largest sum, sampled every 100 ms, of the
-    proportional set size of the process and all its workers (shared pages counted once), or the
-    process's own max RSS if that is larger."""
+def run(args: list[str], cwd: Path) -> tuple[float, float, float, subprocess.CompletedProcess | None]:
+    """Wall seconds, CPU seconds and peak memory (MB) of one build. CPU is user + system time of the
+    process and of every worker it waited for (wait4's usage, as /usr/bin/time reports it); memory
+    is the largest sum, sampled every 100 ms, of the proportional set size of the process and all
+    its workers (shared pages counted once), or the process's own max RSS if that is larger."""
     import tempfile
     import threading
 
@@ -140,7 +141,8 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedP
     if process.returncode != 0:
         print(f"  ! {' '.join(args)} exited {process.returncode}: {stderr.decode()[-500:]}", file=sys.stderr)
     peak_mb = max(peak[0], usage.ru_maxrss / 1024)
-    return seconds, peak_mb, subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, peak_mb, subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
 
 
 def tree_pss_mb(pid: int) -> float:
@@ -194,19 +196,22 @@ def supports(flag: str) -> bool:
 
 
 def measure(name: str, runs: int, prepare, args: list[str], cwd: Path, results: dict) -> None:
-    times, peaks = [], []
+    times, cpus, peaks = [], [], []
     for _ in range(runs):
         prepare()
-        seconds, peak, _ = run(args, cwd)
+        seconds, cpu, peak, _ = run(args, cwd)
         times.append(seconds)
+        cpus.append(cpu)
         peaks.append(peak)
     results[name] = {
         "median_s": round(statistics.median(times), 2),
+        "cpu_s": round(statistics.median(cpus), 2),
         "runs_s": [round(t, 2) for t in times],
         "peak_mb": round(max(peaks)),
     }
+    r = results[name]
     print(
-        f"  {name:<28} {results[name]['median_s']:7.2f} s  {results[name]['peak_mb']:6d} MB", file=sys.stderr
+        f"  {name:<36} {r['median_s']:7.2f} s {r['cpu_s']:7.2f} CPU-s {r['peak_mb']:6d} MB", file=sys.stderr
     )
 
 
@@ -233,23 +238,13 @@ def profile(phase: str, project: Path) -> Path:
 
 
 def versions() -> dict:
-    import weasyprint
+    from booklet.core.versions import versions as package_versions
 
-    pango = subprocess.run(
-        ["pkg-config", "--modversion", "pango"], capture_output=True, text=True
-    ).stdout.strip()
-    if not pango:  # no development files: ask the library WeasyPrint loaded
-        try:
-            from weasyprint.text.ffi import pango as library
-
-            number = library.pango_version()
-            pango = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
-        except (ImportError, AttributeError, OSError):
-            pango = ""
+    found = package_versions()
     return {
-        "python": platform.python_version(),
-        "weasyprint": weasyprint.__version__,
-        "pango": pango or None,
+        "python": found["python"],
+        "weasyprint": found.get("weasyprint"),
+        "pango": found.get("pango"),
         "cores": os.cpu_count(),
         "machine": platform.machine(),
     }
@@ -306,21 +301,31 @@ def main() -> int:
     def forget_parts():  # photos stay prepared; every page is laid out afresh
         forget_laid_out_parts(project)
 
+    force = ["--force"] if supports("--force") else []  # laid out again though nothing changed
     measure(
         "print build, warm",
         args.runs,
         forget_parts,
-        build + ["--html", "dist/booklet.html"],
+        build + force + ["--html", "dist/booklet.html"],
         project,
         results,
     )
+    measure(
+        "print build, parts remembered",
+        args.runs,
+        nothing,
+        build + force + ["--html", "dist/booklet.html"],
+        project,
+        results,
+    )
+    run(build, project)  # the record of a build without --html, which the no-op compares with
     measure("print build, nothing changed", args.runs, nothing, build, project, results)
     proof = ["--proof"] if supports("--proof") else []
     measure(
         "proof build" + ("" if proof else " (no --proof yet: plain build)"),
         args.runs,
         forget_parts,
-        build + proof + ["-o", "dist/proof.pdf"],
+        build + force + proof + ["-o", "dist/proof.pdf"],
         project,
         results,
     )
@@ -375,9 +380,11 @@ def main() -> int:
         measured = []
         for _ in range(args.scaling_runs):  # warm builds: every page laid out again
             forget_laid_out_parts(folder)
-            measured.append(run(build, folder)[:2])
-        seconds = statistics.median(secs for secs, _ in measured)
-        peak = max(peak for _, peak in measured)
+            seconds, cpu, peak, _ = run(build + force, folder)
+            measured.append((seconds, cpu, peak))
+        seconds = statistics.median(secs for secs, _, _ in measured)
+        cpu = statistics.median(cpu for _, cpu, _ in measured)
+        peak = max(peak for _, _, peak in measured)
         info = subprocess.run(
             ["pdfinfo", str(folder / "dist/booklet.pdf")], capture_output=True, text=True
         ).stdout
@@ -387,17 +394,24 @@ def main() -> int:
                 "repeat": repeat,
                 "pages": count,
                 "seconds": round(seconds, 2),
+                "cpu_s": round(cpu, 2),
                 "peak_mb": round(peak),
-                "runs_s": [round(secs, 2) for secs, _ in measured],
+                "runs_s": [round(secs, 2) for secs, _, _ in measured],
             }
         )
         print(f"  ×{repeat:<3} {count:5d} pages {seconds:7.2f} s {peak:6.0f} MB", file=sys.stderr)
         shutil.rmtree(folder)
 
-    base = results["WeasyPrint alone (baseline)"]["median_s"]
+    base = results["WeasyPrint alone (baseline)"]
     ratios = {
-        "warm print / baseline": round(results["print build, warm"]["median_s"] / base, 2),
-        "cold print / baseline": round(results["print build, cold"]["median_s"] / base, 2),
+        "warm print / baseline, wall": round(results["print build, warm"]["median_s"] / base["median_s"], 2),
+        "warm print / baseline, CPU": round(
+            results["print build, warm"]["cpu_s"] / max(base["cpu_s"], 0.01), 2
+        ),
+        "cold print / baseline, wall": round(results["print build, cold"]["median_s"] / base["median_s"], 2),
+        "cold print / baseline, CPU": round(
+            results["print build, cold"]["cpu_s"] / max(base["cpu_s"], 0.01), 2
+        ),
     }
     if len(scaling) >= 2 and scaling[0]["seconds"]:
         first, last = scaling[0], scaling[-1]
@@ -492,7 +506,10 @@ of 3–5 MB, made deterministically), and times each phase several times:
 - **check**: `build.py check`, no PDF;
 - **print build, cold**: the print PDF with an empty `.cache`, so every photo is converted;
 - **print build, warm**: the photos already prepared, every page laid out afresh;
-- **print build, nothing changed**: a rebuild that finds every laid-out part remembered;
+- **print build, parts remembered**: a forced rebuild (`--force`) that finds every laid-out part
+  remembered;
+- **print build, nothing changed**: the same command again with nothing changed: the build compares
+  its inputs with the record of the last one and does nothing;
 - **proof build**: the proof PDF and its report, every page laid out afresh;
 - **edit one chapter → proof**: the first paragraph of 四．幫扶成效 changed, then a proof from the
   command line (only that chapter's part is laid out again);
@@ -501,7 +518,8 @@ of 3–5 MB, made deterministically), and times each phase several times:
 - **WeasyPrint alone (baseline)**: the same book's HTML (`build.py --html`, styles inlined) rendered
   by WeasyPrint alone.
 
-Peak memory is the largest sum, sampled every 100 ms, of the proportional set size of the build and
+CPU is the user and system time of the build and of every worker process it waited for (as
+`/usr/bin/time` counts it). Peak memory is the largest sum, sampled every 100 ms, of the proportional set size of the build and
 all its worker processes (none is given for the serve loop, whose server runs throughout). The
 ratios compare the print builds with the baseline, and the largest scaled edition with the
 smallest. {series}
@@ -524,12 +542,13 @@ def write_performance_page(report: dict, target: Path = PERFORMANCE_PAGE) -> Non
 
 def tables(report: dict) -> list[str]:
     lines = [
-        "| phase | median (s) | runs (s) | peak memory (MB) |",
-        "| --- | ---: | --- | ---: |",
+        "| phase | median (s) | CPU (s) | runs (s) | peak memory (MB) |",
+        "| --- | ---: | ---: | --- | ---: |",
     ]
     for name, r in report["phases"].items():
         peak = "—" if r["peak_mb"] is None else r["peak_mb"]  # the serve loop: a long-running process
-        lines.append(f"| {name} | {r['median_s']} | {', '.join(map(str, r['runs_s']))} | {peak} |")
+        cpu = r.get("cpu_s", "—")  # the serve loop: the server's CPU is not the loop's
+        lines.append(f"| {name} | {r['median_s']} | {cpu} | {', '.join(map(str, r['runs_s']))} | {peak} |")
     if report["ratios"]:
         lines += ["", "| ratio | value |", "| --- | ---: |"]
         lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
@@ -538,11 +557,12 @@ def tables(report: dict) -> list[str]:
         lines += [f"| {k} | {v} |" for k, v in report["pdf_mb"].items()]
     lines += [
         "",
-        "| content × | pages | median (s) | runs (s) | peak memory (MB) |",
-        "| ---: | ---: | ---: | --- | ---: |",
+        "| content × | pages | median (s) | CPU (s) | runs (s) | peak memory (MB) |",
+        "| ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     lines += [
-        f"| {s['repeat']} | {s['pages']} | {s['seconds']} | {', '.join(map(str, s.get('runs_s', [])))} | "
+        f"| {s['repeat']} | {s['pages']} | {s['seconds']} | {s.get('cpu_s', '—')} | "
+        f"{', '.join(map(str, s.get('runs_s', [])))} | "
         f"{s['peak_mb']} |"
         for s in report["scaling"]
     ]

@@ -14,9 +14,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from booklet.app.build import build
-from booklet.app.check import check
-from booklet.app.project import INTERRUPTED, Options, Result
+from booklet.app.project import INTERRUPTED, Options, Result, project_root
+from booklet.app.unchanged import Unchanged, request, unchanged
 from booklet.core.findings import BuildError, Finding, Report
 from booklet.core.profiles import PROFILES, READER_OUTPUTS
 from booklet.engine.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Limits
@@ -146,6 +145,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="chapters laid out side by side in N processes (default: the number of cores)",
     )
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the last build of this output",
+    )
+    parser.add_argument(
         "--language",
         default="zh-Hant",
         metavar="TAG",
@@ -202,6 +206,14 @@ class Console:
             return
         for line in result.preflight.lines():
             print(line, file=sys.stderr)
+
+    def unchanged(self, last: Unchanged) -> None:
+        if not self.quiet:
+            print(
+                f"nothing changed since the last {last.profile} build ({last.errors} errors, {last.warnings} warnings)"
+                f" — {last.pages} pages → {last.output} (--force builds again)",
+                file=sys.stderr,
+            )
 
     def _colour(self, finding: Finding) -> str:
         text = finding.format()
@@ -287,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console: Console) -> int:
     try:
         if args.command == "check":
+            from booklet.app.check import check
+
             result = check(
                 Options(edition_file=args.edition, strict=args.strict, photo_brief=args.photo_brief),
                 console.progress,
@@ -318,6 +332,18 @@ def _run(args: argparse.Namespace, profiles: list[str], limits: Limits, console:
 
                 result = build_reader(options, profile, console.progress)
             else:
+                if args.force or options.since:  # a revision's content can change while its name does not
+                    last = "--force" if args.force else "--since"
+                else:
+                    last = unchanged(request(options), project_root(args.edition))
+                if isinstance(last, Unchanged):
+                    console.unchanged(last)
+                    continue
+                console.progress(f"building: {last}")
+                from booklet.app.build import (
+                    build,  # only now: a build with nothing changed imports none of it
+                )
+
                 result = build(options, console.progress)
             console.findings(result.report)
             console.preflight(result)

@@ -22,6 +22,7 @@ from booklet.app.project import (
     theme_dir,
 )
 from booklet.app.since import changed_blocks
+from booklet.app.unchanged import remember_build, request
 from booklet.assets.art.codes import draw_ean13
 from booklet.assets.art.draw import draw_art
 from booklet.assets.collect import Assets, decode_remaining
@@ -34,6 +35,7 @@ from booklet.core.files import is_write_failure, output_lock, temporary, write_f
 from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
+from booklet.core.profiles import get as get_profile
 from booklet.core.resources import override_files, theme_file
 from booklet.engine.fetcher import Origins, image_origins
 from booklet.engine.limits import render_limits
@@ -54,7 +56,7 @@ from booklet.pdf.ua import ua_checks
 from booklet.pdf.verify import commit_pdf, refuse_broken
 from booklet.proof.report import write_proof_report
 from booklet.proof.stamp import ProofStep, Stamper, read_layout
-from booklet.proof.tracking import tracked_findings
+from booklet.proof.tracking import tracked_findings, tracking_file
 from booklet.reader.folios import print_pages
 
 SIDECARS = (".findings.json", ".preflight.json", ".audit.json", ".manifest.json", ".composition.json")
@@ -201,36 +203,44 @@ def _build(options: Options, progress: Progress) -> Result:
                 result.audit = joined_audit(laid) if options.audit else None
                 hashing = threading.Thread(target=_hash_quietly, args=(pdf,), daemon=True)
                 hashing.start()  # for the manifest, beside the preflight (the hash survives the rename)
-            result.preflight = preflight(
-                pdf,
-                press=profile.press,
-                bleed=profile.bleed,
-                page_multiple=book.edition.page_multiple if profile.bleed else 1,
-                image_names=result.images.digests,
-                ppi_warn=profile.ppi,
-                ppi_fail=profile.ppi * 2 // 3,
-                profile=profile.name,
-            )
-            if profile.press:
-                plates = _measure_inks(pdf, output, book, icc, result, progress, options.jobs)
-            if profile.pdf_options.get("pdf_variant") == "pdf/ua-1":  # the screen PDF: Matterhorn's checks
-                result.preflight.checks += ua_checks(pdf, blocks if context.in_process else {})
-            write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
-            if options.strict and result.preflight.failures:
-                names = ", ".join(check.name for check in result.preflight.failures)
-                failure = BuildError(
-                    f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
-                    1,
-                    result.report,
+            if options.preflight:
+                result.preflight = preflight(
+                    pdf,
+                    press=profile.press,
+                    bleed=profile.bleed,
+                    page_multiple=book.edition.page_multiple if profile.bleed else 1,
+                    image_names=result.images.digests,
+                    ppi_warn=profile.ppi,
+                    ppi_fail=profile.ppi * 2 // 3,
+                    profile=profile.name,
                 )
-                failure.preflight = result.preflight  # type: ignore[attr-defined]
-                raise failure
+                if profile.press:
+                    plates = _measure_inks(
+                        pdf, output, book, icc, result, progress, options.jobs, context.cache
+                    )
+                if (
+                    profile.pdf_options.get("pdf_variant") == "pdf/ua-1"
+                ):  # the screen PDF: Matterhorn's checks
+                    result.preflight.checks += ua_checks(pdf, blocks if context.in_process else {})
+                write_output(output.with_suffix(".preflight.json"), result.preflight.to_json())
+                if options.strict and result.preflight.failures:
+                    names = ", ".join(check.name for check in result.preflight.failures)
+                    failure = BuildError(
+                        f"preflight failed ({names}); see {output.with_suffix('.preflight.json')}",
+                        1,
+                        result.report,
+                    )
+                    failure.preflight = result.preflight  # type: ignore[attr-defined]
+                    raise failure
             not_interrupted()
             if isinstance(pdf, Path):
                 commit_pdf(pdf, output, pages=result.pages)
             else:
                 refuse_broken(pdf, output, result.pages)
                 write_output(output, pdf)
+            if not options.preflight:
+                with contextlib.suppress(OSError):  # no report of the earlier PDF beside this one
+                    output.with_suffix(".preflight.json").unlink()
             if plates:
                 _write_plates(output, plates)
         finally:
@@ -250,7 +260,10 @@ def _build(options: Options, progress: Progress) -> Result:
         write_output(outputs[-1], result.composition.to_json())
         if hashing is not None:
             hashing.join()
-        _write_manifest(book, root, styles_dir, profile, assets, outputs)
+        inputs, fonts = _write_manifest(book, root, styles_dir, profile, assets, outputs)
+        outputs.append(output.with_suffix(".manifest.json"))
+        if options.html_output:
+            outputs.append(options.html_output)
     if not context.in_process:
         used = {path for part in laid.in_order() for path in (part.pdf, part.pdf.with_suffix(".part"))}
         prune(context.cache, used | set(getattr(result.proof_stamper, "used", ())))
@@ -269,11 +282,37 @@ def _build(options: Options, progress: Progress) -> Result:
             root,
             since=options.since or "",
         )
+        outputs.append(result.proof_report)
+    if profile.press and book.edition.icc_profile:
+        inputs.append(root / book.edition.icc_profile)
+    elif profile.press:
+        inputs.append(press.DEFAULT_ICC)
+    outputs += [separations_folder(output) / name for name in plates]
+    absent = [root / ref for ref in assets.images if not (root / ref).is_file()]
+    if profile.stamped:  # the proof shows the print PDF's inks and the tracked marks of earlier proofs
+        for beside in (
+            get_profile("print").output(options.edition_file, root).with_suffix(".preflight.json"),
+            tracking_file(options.edition_file, root),
+        ):
+            (inputs if beside.is_file() else absent).append(beside)
+    remember_build(
+        request(options),
+        root,
+        profile=profile.name,
+        pages=result.pages,
+        errors=len(result.report.errors),
+        warnings=len(result.report.warnings),
+        inputs=inputs,
+        absent=absent,
+        fonts=fonts,
+        outputs=outputs,
+    )
+    save_hashes(root / ".cache")
     return result
 
 
 def _measure_inks(
-    pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int
+    pdf, output: Path, book: Book, icc: bytes, result: Result, progress, jobs: int, parts: Path
 ) -> dict[str, bytes]:
     """The press PDF's total ink per page and its plates (Ghostscript), into the preflight; returns
     the plates' thumbnails by file name, for dist/<edition>.separations/ (the proof report's)."""
@@ -288,7 +327,7 @@ def _measure_inks(
         if not isinstance(pdf, Path):
             source = temporary(output)
             source.write_bytes(pdf)
-        inks, strips = measure(source, result.pages, limit, workers=jobs)
+        inks, strips = measure(source, result.pages, limit, workers=jobs, cache=parts.parent / "inks")
     except InkError as exc:
         result.preflight.checks.append(ink_check(None, str(exc)))
         return {}
@@ -411,17 +450,23 @@ def standalone_html(html: str, css_texts: list[str]) -> str:
 
 def _write_manifest(
     book: Book, root: Path, styles_dir: Path, profile: Profile, assets: Assets, outputs: list[Path]
-) -> None:
-    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output."""
+) -> tuple[list[Path], list[str]]:
+    """dist/<edition>.manifest.json: versions, fonts, and the hash of every input and output.
+    Returns the files the build read (the photos' sources and the font files among them) and the
+    font patterns, for the record of this build (app/unchanged.py)."""
     from urllib.parse import unquote, urlsplit
 
     styles = [theme_file(styles_dir, name) for name in (*STYLE_ORDER, *profile.stylesheets)]
     styles += override_files(styles_dir)
     images = [Path(unquote(urlsplit(image.url).path)) for image in assets.images.values() if image.url]
     load_hashes(root / ".cache")
-    data = manifest(book, root, input_files(book, root, styles, images), outputs)
+    inputs = input_files(book, root, styles, images)
+    data = manifest(book, root, inputs, outputs)
     write_output(outputs[0].with_suffix(".manifest.json"), manifest_bytes(data))
-    save_hashes(root / ".cache")
+    sources = [root / ref for ref in assets.images if (root / ref).is_file()]
+    sources += sorted(styles_dir.glob("*.css"))  # every layer is read, for the url()s it may name
+    fonts = [Path(font["file"]) for font in data["fonts"].values()]
+    return [*inputs, *sources, *fonts], list(data["fonts"])
 
 
 def _hash_quietly(path: Path) -> None:

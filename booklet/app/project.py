@@ -8,19 +8,22 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from booklet.assets.collect import Assets
-from booklet.assets.photos import ImageStats
-from booklet.checks.fonts import FontFile
-from booklet.content.model import Book
 from booklet.core.findings import Location, Report
 from booklet.core.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from booklet.core.resources import PACKAGE_STYLES
 from booklet.engine.limits import Limits
-from booklet.pdf.audit import Audit
-from booklet.pdf.composition import Composed
-from booklet.pdf.preflight import Preflight
-from booklet.proof.stamp import Layout, Stamper
+
+if TYPE_CHECKING:  # the command line imports this module before it knows whether anything is to be built
+    from booklet.assets.collect import Assets
+    from booklet.assets.photos import ImageStats
+    from booklet.checks.fonts import FontFile
+    from booklet.content.model import Book
+    from booklet.pdf.audit import Audit
+    from booklet.pdf.composition import Composed
+    from booklet.pdf.preflight import Preflight
+    from booklet.proof.stamp import Layout, Stamper
 
 Progress = Callable[[str], None]
 INTERRUPTED = threading.Event()  # set by the command line's SIGINT/SIGTERM handler
@@ -42,6 +45,7 @@ class Options:
     limits: Limits = Limits()  # time and memory for layout and PDF writing
     photo_brief: bool = False  # check: also write assets/photos/brief.csv (assets/brief.py)
     audit: bool = True  # the typographic audit after the build (the live preview skips it: speed)
+    preflight: bool = True  # the preflight of the PDF (the live preview skips it: speed)
     jobs: int = os.cpu_count() or 1  # worker processes laying out chapters side by side
     since: str | None = None  # proof: change bars beside the blocks changed since this revision or edition
 

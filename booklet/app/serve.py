@@ -101,7 +101,9 @@ class Preview:
             started = time.perf_counter()
             update: dict = {}
             try:
-                result = build(replace(self.options, output=self.output, profile="proof", audit=False))
+                result = build(
+                    replace(self.options, output=self.output, profile="proof", audit=False, preflight=False)
+                )
                 images = _page_images(self.output)
                 build_reader(replace(self.options, output=self.web, profile="web"), "web")  # 1–2 s more
                 digests = {number: digest for number, _, digest in images}

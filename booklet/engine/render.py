@@ -139,14 +139,3 @@ def write_pdf(document, edition: Edition, options: dict | None = None, target=No
     the press finisher sets the PDF/X document ID itself.
     """
     return document.write_pdf(target, **{"pdf_tags": False, **(options or {})})
-
-
-def pango_version() -> str:
-    """The Pango library WeasyPrint lays text out with, e.g. "1.50.12" ("" if it cannot say)."""
-    try:
-        from weasyprint.text.ffi import pango
-
-        number = pango.pango_version()
-    except Exception:
-        return ""
-    return f"{number // 10000}.{number // 100 % 100}.{number % 100}"

@@ -26,7 +26,7 @@ from booklet.content.model import Book
 from booklet.content.rows import pieces
 from booklet.core.files import read_json, remember_json
 from booklet.core.findings import BuildError, Report
-from booklet.core.parallel import native_threads_ended, release_freed_memory, worker_start
+from booklet.core.parallel import heap_frozen, native_threads_ended, release_freed_memory, worker_start
 from booklet.engine.patches import fontsubset, install
 from booklet.layout.cache import digest
 from booklet.layout.folios import chapter_of, first_folio, next_start
@@ -184,7 +184,8 @@ class _Pool:
     def fork(self) -> None:
         if self.pool is None and self.jobs > 1:
             native_threads_ended()  # Pango's fontconfig thread, started by the shared faces
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=worker_start)
+            with heap_frozen():  # the workers fork in Pool(): their collections skip the inherited heap
+                self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=worker_start)
 
     def _report(self, result: PartResult) -> None:
         if result.pages and result.name not in (FRONT, BACK):

@@ -37,15 +37,18 @@ def digest(*texts: str) -> str:
     return hashed.hexdigest()
 
 
-def prune(cache: Path, used: set[Path], keep_seconds: float = 3600) -> None:
-    """Forget the remembered parts this build did not use and no build used for `keep_seconds`."""
+def prune(
+    cache: Path, used: set[Path], keep_seconds: float = 3600, suffixes: tuple[str, ...] = (".pdf", ".part")
+) -> None:
+    """Forget the remembered parts (or other entries, by `suffixes`) this build did not use and no
+    build used for `keep_seconds`."""
     now = time.time()
     for path in used:
         with contextlib.suppress(OSError):
             os.utime(path)
     with contextlib.suppress(OSError):
         for path in cache.iterdir():
-            if path.suffix in (".pdf", ".part") and path not in used:
+            if path.suffix in suffixes and path not in used:
                 with contextlib.suppress(OSError):
                     if now - path.stat().st_mtime > keep_seconds:
                         path.unlink()

@@ -97,32 +97,144 @@ def _interpreter_flags(gs: str) -> tuple[str, ...]:
     """Ghostscript 9.55–10.02 still have the PostScript PDF interpreter beside the new one, and it
     reads these books about five times faster (the new one spends ~0.3 s a page on the CJK fonts)."""
     try:
-        version = subprocess.run([gs, "--version"], capture_output=True, text=True, timeout=30).stdout
-        major, minor = (int(part) for part in version.strip().split(".")[:2])
-    except (OSError, ValueError, subprocess.TimeoutExpired):
+        major, minor = (int(part) for part in _gs_version(gs).split(".")[:2])
+    except ValueError:
         return ()
     return ("-dNEWPDF=false",) if (9, 55) <= (major, minor) < (10, 3) else ()
 
 
-def measure(pdf: Path, count: int, limit: int, *, dpi: int = DPI, workers: int = 1) -> tuple[InkReport, dict]:
-    """Every page's ink, and {page: PNG bytes of its plate strip}. Raises InkError."""
+def measure(
+    pdf: Path, count: int, limit: int, *, dpi: int = DPI, workers: int = 1, cache: Path | None = None
+) -> tuple[InkReport, dict]:
+    """Every page's ink, and {page: PNG bytes of its plate strip}. Raises InkError.
+
+    With `cache`, a page is rendered only when no page of the same content was measured before
+    (the same content streams, resources, boxes, limit, resolution and Ghostscript): a build that
+    lays out the same book again renders nothing."""
     gs = ghostscript()
     if gs is None:
         raise InkError("Ghostscript (gs) is not installed: install the Debian package ghostscript")
-    workers = max(1, min(workers, count))
-    ranges = [(1 + count * i // workers, count * (i + 1) // workers) for i in range(workers)]
-    with tempfile.TemporaryDirectory(prefix="booklet-inks-") as folder:
-        with ThreadPoolExecutor(workers) as pool:
-            done = list(pool.map(lambda r: _render(gs, pdf, Path(folder), r, dpi), ranges))
-        problems = [problem for problem in done if problem]
-        if problems:
-            raise InkError(problems[0])
-        pages, thumbnails = [], {}
-        for number in range(1, count + 1):
-            page, strip = _page(Path(folder), number, limit, dpi)
-            pages.append(page)
-            thumbnails[number] = strip
-    return InkReport(limit, dpi, pages), thumbnails
+    keys: list = _page_keys(pdf, gs, limit, dpi) if cache is not None else []
+    if len(keys) != count:
+        keys = [None] * count
+    found: dict[int, tuple[PageInk, bytes]] = {}
+    for number, key in enumerate(keys, 1):
+        remembered = _remembered(cache, key, number) if key else None
+        if remembered is not None:
+            found[number] = remembered
+    missing = [number for number in range(1, count + 1) if number not in found]
+    if missing:
+        with tempfile.TemporaryDirectory(prefix="booklet-inks-") as folder:
+            ranges = _ranges(missing, max(1, min(workers, len(missing))))
+            with ThreadPoolExecutor(max(1, len(ranges))) as pool:
+                done = list(pool.map(lambda r: _render(gs, pdf, Path(folder), r, dpi), ranges))
+            problems = [problem for problem in done if problem]
+            if problems:
+                raise InkError(problems[0])
+            for number in missing:
+                found[number] = _page(Path(folder), number, limit, dpi)
+                if cache is not None and keys[number - 1]:
+                    _remember(cache, keys[number - 1], *found[number])
+    if cache is not None:
+        from booklet.layout.cache import prune
+
+        used = {cache / f"{key}{suffix}" for key in keys if key for suffix in (".json", ".png")}
+        prune(cache, used, suffixes=(".json", ".png"))
+    pages = [found[number][0] for number in range(1, count + 1)]
+    return InkReport(limit, dpi, pages), {number: found[number][1] for number in found}
+
+
+def _ranges(pages: list[int], workers: int) -> list[tuple[int, int]]:
+    """The pages to render as runs of consecutive pages, about as many for each worker."""
+    runs: list[list[int]] = []
+    share = -(-len(pages) // workers)
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1 and len(runs[-1]) < share:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return [(run[0], run[-1]) for run in runs]
+
+
+def _page_keys(pdf: Path, gs: str, limit: int, dpi: int) -> list[str]:
+    """A digest of each page as Ghostscript renders it: its dictionary, content streams and
+    resources, followed through every reference (by content, not by object number), its parent
+    and annotations left out."""
+    import hashlib
+
+    import pikepdf
+
+    memo: dict[tuple[int, int], bytes] = {}
+    skip = {"/Parent", "/Annots", "/StructParents", "/B", "/Thumb"}
+
+    def digest(value) -> bytes:
+        if isinstance(value, pikepdf.Object) and value.is_indirect:
+            key = value.objgen
+            if key not in memo:
+                memo[key] = b"cycle"
+                memo[key] = direct(value)
+            return memo[key]
+        return direct(value)
+
+    def direct(value) -> bytes:
+        hashed = hashlib.sha256()
+        if isinstance(value, pikepdf.Stream):
+            hashed.update(b"S" + dictionary(value.stream_dict))
+            hashed.update(hashlib.sha256(value.read_raw_bytes()).digest())
+        elif isinstance(value, pikepdf.Dictionary):
+            hashed.update(dictionary(value))
+        elif isinstance(value, pikepdf.Array):
+            hashed.update(b"A")
+            for item in value:
+                hashed.update(digest(item))
+        else:
+            hashed.update(
+                b"V" + (value.unparse() if isinstance(value, pikepdf.Object) else repr(value).encode())
+            )
+        return hashed.digest()
+
+    def dictionary(value) -> bytes:
+        hashed = hashlib.sha256(b"D")
+        for name in sorted(value.keys()):
+            if name not in skip:
+                hashed.update(name.encode() + digest(value[name]))
+        return hashed.digest()
+
+    settings = f"{limit}|{dpi}|{_gs_version(gs)}|{' '.join(_interpreter_flags(gs))}".encode()
+    try:
+        with pikepdf.open(pdf) as source:
+            return [hashlib.sha256(settings + digest(page.obj)).hexdigest() for page in source.pages]
+    except pikepdf.PdfError:
+        return []
+
+
+@functools.lru_cache(maxsize=1)
+def _gs_version(gs: str) -> str:
+    try:
+        return subprocess.run([gs, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def _remembered(cache: Path, key: str, number: int) -> tuple[PageInk, bytes] | None:
+    import json
+
+    try:
+        data = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+        strip = (cache / f"{key}.png").read_bytes()
+        return PageInk(number, data["max_percent"], data["over_mm2"], data["coverage"], data["inked"]), strip
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(cache: Path, key: str, page: PageInk, strip: bytes) -> None:
+    import json
+
+    from booklet.core.files import remember
+
+    remember(cache / f"{key}.png", strip)  # before the entry that names it
+    measured = {"max_percent": page.max_percent, "over_mm2": page.over_mm2, "coverage": page.coverage}
+    remember(cache / f"{key}.json", json.dumps({**measured, "inked": page.inked}, sort_keys=True).encode())
 
 
 def _render(gs: str, pdf: Path, folder: Path, pages: tuple[int, int], dpi: int) -> str | None:

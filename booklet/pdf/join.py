@@ -32,6 +32,20 @@ JOIN_BUDGET = (
 )  # bytes of parts joined in one round (pikepdf holds a foreign page's streams in memory)
 
 
+def save_options(**more) -> dict:
+    """How the build saves a PDF with qpdf: object streams made afresh (deterministically), every
+    stream copied as it is. (By default qpdf decodes each Flate stream and compresses it again, to
+    the same bytes: a third of the time of saving a part, a second of the catalogue's join.)"""
+    import pikepdf
+
+    return dict(
+        fix_metadata_version=False,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        **more,
+    )
+
+
 def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None) -> int:
     """Write the joined book to `target` (`finish(pdf)` runs before it is saved); returns its page count.
 
@@ -52,7 +66,7 @@ def join_pdfs(parts: Parts, target: Path, finish=None, budget: int | None = None
         opened.append(pikepdf.open(path))
         return opened[-1]
 
-    options = dict(fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    options = save_options()
     try:
         front = open_pdf(parts.front.pdf)
         blank = front.pages[1] if len(front.pages) > 1 else front.pages[0]

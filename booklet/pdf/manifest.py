@@ -7,7 +7,6 @@ the manifest says what they were made from.
 from __future__ import annotations
 
 import json
-import platform
 from pathlib import Path
 
 from booklet.content.model import Book, Edition
@@ -15,7 +14,7 @@ from booklet.core.fontconfig import font_file
 from booklet.core.memo import sha256_file
 from booklet.core.resources import PACKAGE, code_files
 from booklet.core.stamps import w3c_date
-from booklet.engine.render import pango_version
+from booklet.core.versions import versions
 
 
 def font_files(edition: Edition) -> dict[str, str]:
@@ -26,21 +25,6 @@ def font_files(edition: Edition) -> dict[str, str]:
         patterns += [family, f"{family}:bold"]
     files = {pattern: font_file(pattern) for pattern in patterns}
     return {pattern: file for pattern, file in files.items() if file}
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {"python": platform.python_version()}
-    for package in ("weasyprint", "pydyf", "fonttools", "opencc", "jinja2", "pydantic", "pyyaml", "segno"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            pass
-    pango = pango_version()
-    if pango:
-        out["pango"] = pango
-    return out
 
 
 def input_files(book: Book, root: Path, styles: list[Path], images: list[Path]) -> list[Path]:

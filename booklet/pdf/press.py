@@ -29,6 +29,7 @@ from pikepdf import Array, Dictionary, Name, Operator
 from booklet.assets.theme import Black, theme_variables
 from booklet.content.model import Edition
 from booklet.core.resources import theme_file
+from booklet.pdf.join import save_options
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -190,12 +191,7 @@ def finish_press(
     out = io.BytesIO() if target is None else target
     # a part's /ID is dropped when the parts are joined: no MD5 of its 30 MB of photographs for it
     pdf.save(
-        out,
-        deterministic_id=document_level,
-        static_id=not document_level,
-        fix_metadata_version=False,
-        min_version="1.6",
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        out, **save_options(deterministic_id=document_level, static_id=not document_level, min_version="1.6")
     )
     pdf.close()
     return (out.getvalue() if target is None else b""), report

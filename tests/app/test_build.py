@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -191,3 +192,16 @@ def test_profile_flags_and_usage(project):
     project.edition_with("profile: poster\n")
     done = project.run()
     assert done.returncode == 1 and "unknown profile 'poster'" in done.stderr
+
+
+@pytest.mark.root("figures")
+def test_a_build_without_preflight_leaves_no_report_of_the_earlier_pdf(project):
+    from booklet.app.build import build
+    from booklet.app.project import Options
+
+    sidecar = project.root / "dist/booklet.proof.preflight.json"
+    options = Options(edition_file=project.root / "booklet.yaml", profile="proof", jobs=1)
+    assert build(options).preflight is not None and sidecar.is_file()
+    result = build(replace(options, preflight=False))  # the live preview's builds
+    assert result.preflight is None and not sidecar.exists()
+    assert (project.root / "dist/booklet.proof.pdf").is_file()

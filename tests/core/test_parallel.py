@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 
-from booklet.core.parallel import map_in_processes
+from booklet.core.parallel import heap_frozen, map_in_processes
 
 
 def test_map_in_processes_keeps_the_order_of_the_items_whatever_their_cost():
@@ -45,3 +47,15 @@ def test_a_fork_waits_for_threads_outside_python_to_end():
     started = time.monotonic()
     assert native_threads_ended(timeout=5)
     assert 0.1 < time.monotonic() - started < 2
+
+
+def test_workers_forked_with_the_heap_frozen_leave_the_inherited_objects_out_of_their_collections():
+    inherited = [[] for _ in range(100_000)]  # the parent's containers: what a worker's collection would walk
+    with heap_frozen():
+        pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        frozen = pool.apply(gc.get_freeze_count)
+    finally:
+        pool.terminate()
+        pool.join()
+    assert frozen >= len(inherited) and gc.get_freeze_count() == 0  # the parent collects as before

@@ -32,7 +32,7 @@ def press(tmp_path_factory) -> dict:
     assert first.returncode == 0, first.stderr
     pdf = project.root / "dist/booklet.pdf"
     first_bytes = pdf.read_bytes()
-    second = project.run("--all")
+    second = project.run("--all", "--force")  # built again, from the caches
     assert second.returncode == 0, second.stderr
     return {
         "project": project,

@@ -513,3 +513,36 @@ def test_numpy_starts_no_native_threads_that_a_fork_would_copy():
     env = {key: value for key, value in __import__("os").environ.items() if key != "OPENBLAS_NUM_THREADS"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_a_page_measured_before_is_not_rendered_again(tmp_path, monkeypatch):
+    import pikepdf
+
+    from booklet.pdf import inks
+
+    def book(fill: bytes, name: str):
+        pdf = pikepdf.new()
+        for _ in range(2):
+            page = pdf.add_blank_page(page_size=(300, 300))
+            page.obj.BleedBox = pikepdf.Array([0, 0, 300, 300])
+            page.obj.Contents = pdf.make_stream(fill)
+        pdf.pages[1].obj.Contents = pdf.make_stream(b"0 0 0 1 k 10 10 50 50 re f")
+        pdf.save(tmp_path / name)
+        return tmp_path / name
+
+    cache = tmp_path / "inks"
+    first, strips = inks.measure(book(b"0.9 0.9 0.9 0.9 k 50 50 142 142 re f", "a.pdf"), 2, 300, cache=cache)
+    rendered = []
+    real = inks._render
+    monkeypatch.setattr(
+        inks,
+        "_render",
+        lambda gs, pdf, folder, pages, dpi: rendered.append(pages) or real(gs, pdf, folder, pages, dpi),
+    )
+    again, strips_again = inks.measure(
+        book(b"0.9 0.9 0.9 0.9 k 50 50 142 142 re f", "b.pdf"), 2, 300, cache=cache
+    )
+    assert rendered == [] and again.to_dict() == first.to_dict() and strips_again == strips
+    changed, _ = inks.measure(book(b"0.5 0.5 0.5 0.5 k 50 50 142 142 re f", "c.pdf"), 2, 300, cache=cache)
+    assert rendered == [(1, 1)]  # only the page whose content changed
+    assert changed.pages[0].max_percent == pytest.approx(200, abs=1) and changed.pages[1] == first.pages[1]
