@@ -160,6 +160,12 @@ def _better(new: list[Hole], old: list[Hole], page: int) -> bool:
     return upto(new) < upto(old) - 1
 
 
+def composition_of(document, fill: dict, text_height: float) -> Composition:
+    """The Composition of a part laid out with a fill found before (by an earlier build)."""
+    holes, heads = measure(document, text_height)
+    return _composition(holes, heads, fill)
+
+
 def _composition(holes, heads, fill) -> Composition:
     return Composition(
         holes=holes,

@@ -24,7 +24,7 @@ from booklet.core.findings import BuildError, Finding, Report
 from booklet.engine.fetcher import stand_ins_replaced
 from booklet.engine.patches import fontsubset
 from booklet.layout.cache import digest
-from booklet.layout.compose import Composition, fill_pages
+from booklet.layout.compose import Composition, composition_of, fill_pages
 from booklet.layout.folios import chapter_of, is_section, planned_here, reserve_after
 
 if TYPE_CHECKING:
@@ -165,6 +165,10 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
     book = context.book
     wanted, plan_key, reserved = _plan(context, result, folios)
     remembered = context.cache / f"{plan_key}.reserved.json"
+    filled = context.cache / f"{plan_key}.fill.json"  # page filling's changes for this content
+    found = read_json(filled)
+    if isinstance(found, dict):
+        result.fill = found
     if (
         reserved is not None
         and not context.in_process
@@ -189,6 +193,8 @@ def _lay_out(context: Context, result: PartResult, report: Report, folios: dict[
             _reserve(context, result, document, wanted, report)  # the overflow findings of a fresh layout
         if wanted:
             remember_json(remembered, reserved)  # the next build with this content lays it out once
+        if result.fill is not None:
+            remember_json(filled, result.fill)  # and fills its pages without trying again
         result.reserved = reserved or {}
         _read_pages(result, document)
         problem = stand_ins_replaced(document.stand_ins)  # photos laid out while they were converted
@@ -300,9 +306,12 @@ def _render(
     def render(fill: dict):
         return _render_once(context, result, report, reserved, folios, fill)
 
-    if result.fill is not None:
-        return render(result.fill)
     sizer = Sizer(context.book, context.assets.images, context.assets.geometry)
+    if result.fill is not None:
+        document = render(result.fill)
+        if result.composition is None:  # the fill an earlier build found for the same content
+            result.composition = composition_of(document, result.fill, sizer.text_height)
+        return document
     document, result.fill, result.composition = fill_pages(
         context.book, result.name, sizer, render, sizer.text_height
     )

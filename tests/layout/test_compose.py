@@ -98,3 +98,21 @@ def test_signatories_stand_one_to_a_line(project):
     html = (project.root / "dist" / "book.html").read_text(encoding="utf-8")
     assert '<span class="cell-name">澳門基金會</span><span class="cell-name">從江縣人民政府</span>' in html
     assert '<th scope="col">序號</th>' in html
+
+
+@pytest.mark.root("composition")
+def test_the_fill_found_once_is_used_again_with_the_same_pages(project):
+    """A build that lays the same content out again (its parts forgotten) takes the page filling's
+    changes it found before instead of trying them again: the same PDF, the same audit."""
+    make_photos(project.root)
+    pdf = project.root / "dist" / "booklet.pdf"
+    audits = []
+    for _ in range(2):
+        for part in (project.root / ".cache" / "parts").glob("*"):
+            if part.suffix in (".pdf", ".part"):
+                part.unlink()
+        done = project.run("-q", "--force")
+        assert done.returncode == 0, done.stderr
+        audits.append(((project.root / "dist" / "booklet.composition.json").read_text(), pdf.read_bytes()))
+    assert list((project.root / ".cache" / "parts").glob("*.fill.json"))
+    assert audits[0] == audits[1] and json.loads(audits[0][0])["moved"]
