@@ -11,8 +11,7 @@ from pathlib import Path
 from setuptools import find_packages
 
 from booklet.cli import main
-from booklet.core.resources import PACKAGE_STYLES, THEME_FILES
-from booklet.engine.render import STYLE_ORDER
+from booklet.core.resources import PACKAGE_STYLES, STYLE_ORDER, THEME_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

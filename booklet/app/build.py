@@ -36,10 +36,10 @@ from booklet.core.findings import BuildError, ContentError, Report
 from booklet.core.memo import load_hashes, save_hashes, sha256_file
 from booklet.core.profiles import Profile
 from booklet.core.profiles import get as get_profile
-from booklet.core.resources import override_files, theme_file
+from booklet.core.resources import STYLE_ORDER, override_files, theme_file
 from booklet.engine.fetcher import Origins, image_origins
 from booklet.engine.limits import render_limits
-from booklet.engine.render import STYLE_ORDER, project_stylesheets, proof_stylesheets, stylesheets, write_pdf
+from booklet.engine.render import project_stylesheets, proof_stylesheets, stylesheets, write_pdf
 from booklet.html.document import render_html
 from booklet.layout.book import Parts, lay_out_book
 from booklet.layout.cache import code_digest, prune

@@ -13,8 +13,8 @@ PACKAGE_STYLES = (
     if (PACKAGE.parent / "styles" / "variables.css").is_file()
     else PACKAGE / "theme"
 )
-# the theme's files: a project's styles/ may replace any of them; its other .css files are added after them
-THEME_FILES = (
+# the theme's layers of every PDF, in the order they cascade
+STYLE_ORDER = (
     "variables.css",
     "pages.css",
     "type.css",
@@ -22,6 +22,10 @@ THEME_FILES = (
     "contents.css",
     "typeset.css",
     "languages.css",
+)
+# the theme's files: a project's styles/ may replace any of them; its other .css files are added after them
+THEME_FILES = (
+    *STYLE_ORDER,
     "colours-rgb.css",
     "screen.css",
     "proof.css",

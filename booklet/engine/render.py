@@ -7,20 +7,10 @@ from pathlib import Path
 
 from booklet.content.model import Edition
 from booklet.core.findings import Report, relative
-from booklet.core.resources import override_files, theme_file
+from booklet.core.resources import STYLE_ORDER, override_files, theme_file
 from booklet.engine.fetcher import ConfinedFetcher, Origins, url_in_message
 from booklet.engine.patches import install
 from booklet.engine.session import font_configuration, parsed_css
-
-STYLE_ORDER = (
-    "variables.css",
-    "pages.css",
-    "type.css",
-    "blocks.css",
-    "contents.css",
-    "typeset.css",
-    "languages.css",
-)
 
 
 class _Capture(logging.Handler):
